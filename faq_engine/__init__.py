@@ -1,0 +1,53 @@
+"""faq-engine: semantic FAQ search with all-MiniLM-L6-v2.
+
+Ask a question in your own words; get the FAQ entries that mean the same thing,
+with their cosine similarity scores.
+"""
+
+from __future__ import annotations
+
+__version__ = "0.1.0"
+
+from .embedding import Embedder, embed_one, l2_normalize
+from .engine import DEFAULT_THRESHOLD, SearchEngine
+from .errors import (
+    ApiAuthError,
+    ApiNotFoundError,
+    ApiQuotaError,
+    ApiRequestError,
+    ApiResponseError,
+    ApiUnavailableError,
+    ConfigError,
+    DatasetError,
+    DimensionMismatchError,
+    EmbeddingApiError,
+    FaqEngineError,
+    HubAuthError,
+    HubError,
+    HubNotFoundError,
+    HubUnavailableError,
+    InvalidQueryError,
+    ModelLoadError,
+)
+from .factory import load_engine, local_embedder, make_embedder
+from .faqs import FaqSet, build_faqset, load_bundled
+from .local import SentenceTransformersEmbedder
+from .models import FaqEntry, SearchHit
+from .ranking import cosine_scores, top_k
+from .settings import Settings
+
+__all__ = [
+    "__version__",
+    "Embedder", "embed_one", "l2_normalize",
+    "DEFAULT_THRESHOLD", "SearchEngine",
+    "ApiAuthError", "ApiNotFoundError", "ApiQuotaError", "ApiRequestError", "ApiResponseError",
+    "ApiUnavailableError", "ConfigError", "DatasetError", "DimensionMismatchError", "EmbeddingApiError",
+    "FaqEngineError", "HubAuthError", "HubError", "HubNotFoundError", "HubUnavailableError",
+    "InvalidQueryError", "ModelLoadError",
+    "load_engine", "local_embedder", "make_embedder",
+    "FaqSet", "build_faqset", "load_bundled",
+    "SentenceTransformersEmbedder",
+    "FaqEntry", "SearchHit",
+    "cosine_scores", "top_k",
+    "Settings",
+]

@@ -1,0 +1,7 @@
+"""``python -m faq_engine``: the same as the ``faq-engine`` command."""
+
+import sys
+
+from .cli import main
+
+sys.exit(main())

@@ -1,0 +1,77 @@
+"""One error hierarchy for faq-engine.
+
+Every error derives from :class:`FaqEngineError` and also from the standard
+exception type a caller would naturally catch (``ValueError`` for bad input,
+``ConnectionError`` for an unreachable service, ...).  Messages are written for
+the person who has to fix the problem and never contain a token.
+"""
+
+from __future__ import annotations
+
+
+class FaqEngineError(Exception):
+    """Base class of every error raised on purpose by faq-engine."""
+
+
+class ConfigError(FaqEngineError, ValueError):
+    """A setting, environment variable or command-line option is invalid."""
+
+
+class InvalidQueryError(FaqEngineError, ValueError):
+    """The search query cannot be answered as given (e.g. it is empty)."""
+
+
+class DatasetError(FaqEngineError, ValueError):
+    """FAQ data is malformed: missing columns, empty questions, duplicate ids, bad vectors."""
+
+
+class DimensionMismatchError(FaqEngineError, ValueError):
+    """Two sets of vectors that must share a dimension do not."""
+
+
+class ModelLoadError(FaqEngineError, RuntimeError):
+    """The local model could not be found or loaded."""
+
+
+class EmbeddingApiError(FaqEngineError, RuntimeError):
+    """Base class of Inference API failures."""
+
+
+class ApiAuthError(EmbeddingApiError, PermissionError):
+    """The API refused the token (401/403)."""
+
+
+class ApiQuotaError(EmbeddingApiError, PermissionError):
+    """The account has used up its credits (402)."""
+
+
+class ApiNotFoundError(EmbeddingApiError, LookupError):
+    """The model is not served at that URL (404), or the endpoint is gone (410)."""
+
+
+class ApiRequestError(EmbeddingApiError, ValueError):
+    """The API rejected the request itself (400, 413, 422, other 4xx)."""
+
+
+class ApiResponseError(EmbeddingApiError, ValueError):
+    """The API answered, but not with usable sentence embeddings."""
+
+
+class ApiUnavailableError(EmbeddingApiError, ConnectionError):
+    """The API could not be reached or kept failing after every retry."""
+
+
+class HubError(FaqEngineError, RuntimeError):
+    """Base class of Hugging Face Hub failures."""
+
+
+class HubNotFoundError(HubError, LookupError):
+    """The dataset repo, file or revision does not exist (or is private)."""
+
+
+class HubAuthError(HubError, PermissionError):
+    """The Hub needs a (valid) token for this operation."""
+
+
+class HubUnavailableError(HubError, ConnectionError):
+    """The Hub cannot be reached and no cached copy exists."""

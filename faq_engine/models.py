@@ -1,0 +1,37 @@
+"""Small immutable value types shared across faq-engine."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+
+
+@dataclass(frozen=True)
+class FaqEntry:
+    """One FAQ: a stable id, the question, its answer and an optional source URL."""
+
+    id: str
+    question: str
+    answer: str = ""
+    url: str = ""
+
+
+@dataclass(frozen=True)
+class SearchHit:
+    """One ranked answer to a query.
+
+    ``score`` is always the cosine similarity between the query and the FAQ's
+    embedded text, whichever method ordered the results. ``confident`` says
+    whether the best match cleared the calibrated confidence threshold.
+    """
+
+    rank: int
+    id: str
+    question: str
+    answer: str
+    score: float
+    url: str = ""
+    confident: bool = True
+
+    def to_dict(self) -> dict:
+        """A JSON-serialisable dict (the CLI's and the app's wire format)."""
+        return asdict(self)

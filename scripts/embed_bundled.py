@@ -1,0 +1,45 @@
+"""Refresh the precomputed embeddings of the bundled Medicare FAQs in place.
+
+Run after editing a question in faq_engine/data/medicare.json:
+    python scripts/embed_bundled.py
+The vectors are made with sentence-transformers, the reference implementation.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from faq_engine.embedding import texts_for  # noqa: E402
+from faq_engine.local import SentenceTransformersEmbedder  # noqa: E402
+from faq_engine.models import FaqEntry  # noqa: E402
+
+PATH = ROOT / "faq_engine" / "data" / "medicare.json"
+
+
+def main() -> None:
+    raw = json.loads(PATH.read_text(encoding="utf-8"))
+    faqs = raw["faqs"] if isinstance(raw, dict) else raw
+    embedder = SentenceTransformersEmbedder()
+    entries = [FaqEntry(f["id"], f["question"], f["answer"], f.get("url", "")) for f in faqs]
+    vectors = embedder.embed(texts_for(entries, "question"))
+    out = {
+        "name": "medicare",
+        "description": "The 13 Medicare FAQ questions of the Hugging Face 'Getting Started With Embeddings' tutorial, with short answers.",
+        "model_id": embedder.model_id,
+        "dim": embedder.dim,
+        "fields": "question",
+        "normalized": True,
+        "faqs": faqs,
+        "embeddings": [[float(x) for x in row] for row in vectors],
+    }
+    PATH.write_text(json.dumps(out, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+    print(f"wrote {len(faqs)} FAQs to {PATH}")
+
+
+if __name__ == "__main__":
+    main()
