@@ -85,6 +85,8 @@ class Settings:
     api_deadline: float = 120.0
     api_connect_timeout: float = 5.0
     api_read_timeout: float = 60.0
+    api_max_wait: float = 30.0  # cap on a server-suggested wait (Retry-After, estimated_time)
+    api_concurrency: int = 4  # batches in flight at once
     threshold: float | None = None
 
     @classmethod
@@ -108,6 +110,8 @@ class Settings:
             api_deadline=_number(env, "FAQ_ENGINE_API_DEADLINE", 120.0),
             api_connect_timeout=_number(env, "FAQ_ENGINE_API_CONNECT_TIMEOUT", 5.0),
             api_read_timeout=_number(env, "FAQ_ENGINE_API_READ_TIMEOUT", 60.0),
+            api_max_wait=_number(env, "FAQ_ENGINE_API_MAX_WAIT", 30.0),
+            api_concurrency=_number(env, "FAQ_ENGINE_API_CONCURRENCY", 4, int),
             threshold=float(threshold) if threshold else None,
         )
 
