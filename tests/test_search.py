@@ -1,0 +1,105 @@
+"""End-to-end search on the bundled Medicare FAQs: the tutorial's table, bad input, no network."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import textwrap
+
+import pytest
+
+from conftest import TUTORIAL_IDS, TUTORIAL_QUERY, TUTORIAL_SCORES
+from faq_engine.engine import SearchEngine
+from faq_engine.errors import ConfigError, InvalidQueryError
+from faq_engine.faqs import load_bundled
+
+# Blocks every socket connection except loopback, as if the machine had no network.
+NO_NETWORK = textwrap.dedent(
+    """
+    import socket, sys
+    def _refuse(*args, **kwargs):
+        raise OSError("network is unreachable (test)")
+    socket.socket.connect = _refuse
+    socket.socket.connect_ex = _refuse
+    socket.create_connection = _refuse
+    socket.getaddrinfo = _refuse
+    from faq_engine.cli import main
+    sys.exit(main(sys.argv[1:]))
+    """
+)
+
+
+@pytest.fixture(scope="module")
+def engine(embedder):
+    return SearchEngine(load_bundled("medicare", embedder), embedder, method="dense")
+
+
+def run_cli(*args: str, code: str | None = None, env: dict | None = None) -> subprocess.CompletedProcess:
+    argv = [sys.executable, "-c", code, *args] if code else [sys.executable, "-m", "faq_engine", *args]
+    environ = {**os.environ, **(env or {})}
+    return subprocess.run(argv, capture_output=True, text=True, timeout=300, env=environ)
+
+
+def assert_tutorial_table(hits: list[dict]) -> None:
+    assert [h["id"] for h in hits] == TUTORIAL_IDS
+    for hit, expected in zip(hits, TUTORIAL_SCORES):
+        assert hit["score"] == pytest.approx(expected, abs=1e-3)
+
+
+def test_engine_reproduces_the_tutorial_table(engine):
+    assert_tutorial_table([h.to_dict() for h in engine.search(TUTORIAL_QUERY, 5)])
+
+
+def test_cli_json_reproduces_the_tutorial_table_with_network_cut():
+    env = {"HF_HUB_OFFLINE": ""}  # unset-equivalent: nothing may depend on offline mode
+    result = run_cli("search", TUTORIAL_QUERY, "--top-k", "5", "--json", "--method", "dense", code=NO_NETWORK, env=env)
+    assert result.returncode == 0, result.stderr
+    hits = json.loads(result.stdout)
+    assert_tutorial_table(hits)
+    assert set(hits[0]) >= {"rank", "id", "question", "answer", "score"}
+    assert [h["rank"] for h in hits] == [1, 2, 3, 4, 5]
+
+
+def test_cli_table_is_readable():
+    result = run_cli("search", TUTORIAL_QUERY, "--top-k", "3", "--method", "dense")
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.strip().splitlines()
+    assert "How can I get help with my Medicare Part A and Part B premiums?" in lines[1]
+    assert "0.7565" in lines[1]
+
+
+def test_cli_errors_are_one_clear_line_and_nonzero():
+    result = run_cli("search", "   ")
+    assert result.returncode != 0
+    assert result.stderr.strip().count("\n") == 0
+    assert "question is empty" in result.stderr and "Traceback" not in result.stderr
+    bad_env = run_cli("search", "x", env={"FAQ_ENGINE_EMBEDDER": "gpu"})
+    assert bad_env.returncode != 0 and "FAQ_ENGINE_EMBEDDER" in bad_env.stderr
+
+
+@pytest.mark.parametrize("query", ["", " \n\t "])
+def test_empty_query_is_rejected(engine, query):
+    with pytest.raises(InvalidQueryError, match="empty"):
+        engine.search(query)
+
+
+def test_very_long_query_is_answered(engine):
+    query = ("How can Medicare help me pay my premiums? " * 300)[:10_000]
+    hits = engine.search(query, 3)
+    assert len(hits) == 3 and hits[0].id == "8"
+
+
+def test_top_k_is_clamped_and_batch_matches_single(engine):
+    assert len(engine.search(TUTORIAL_QUERY, 50)) == 13
+    batch = engine.search_batch([TUTORIAL_QUERY, "What is TRICARE?"], 2)
+    single = engine.search(TUTORIAL_QUERY, 2)
+    assert [h.id for h in batch[0]] == [h.id for h in single]
+    assert [h.score for h in batch[0]] == pytest.approx([h.score for h in single], abs=1e-5)
+    assert batch[1][0].id == "11"
+
+
+def test_unknown_method_is_a_config_error(engine):
+    with pytest.raises(ConfigError, match="method"):
+        SearchEngine(engine.faqs, engine.embedder, method="magic")
