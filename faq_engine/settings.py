@@ -61,6 +61,18 @@ def _number(environ: Mapping[str, str], name: str, default: float, cast=float):
     return value
 
 
+def _threshold(raw: str | None) -> float | None:
+    if raw is None or raw.strip() == "":
+        return None
+    try:
+        value = float(raw)
+    except ValueError:
+        raise ConfigError(f"FAQ_ENGINE_THRESHOLD={raw!r} is not a number between -1 and 1") from None
+    if not -1.0 <= value <= 1.0:
+        raise ConfigError(f"FAQ_ENGINE_THRESHOLD must be a cosine similarity between -1 and 1, got {raw!r}")
+    return value
+
+
 def _choice(environ: Mapping[str, str], name: str, default: str, choices: tuple[str, ...]) -> str:
     value = (environ.get(name) or default).strip().lower()
     if value not in choices:
@@ -95,7 +107,6 @@ class Settings:
         env = os.environ if environ is None else environ
         token = (env.get("HF_TOKEN") or "").strip() or _read_saved_token(env)
         cache = env.get("FAQ_ENGINE_CACHE_DIR")
-        threshold = env.get("FAQ_ENGINE_THRESHOLD")
         return cls(
             embedder=_choice(env, "FAQ_ENGINE_EMBEDDER", "auto", EMBEDDER_CHOICES),
             model_id=env.get("FAQ_ENGINE_MODEL_ID") or MODEL_ID,
@@ -112,7 +123,7 @@ class Settings:
             api_read_timeout=_number(env, "FAQ_ENGINE_API_READ_TIMEOUT", 60.0),
             api_max_wait=_number(env, "FAQ_ENGINE_API_MAX_WAIT", 30.0),
             api_concurrency=_number(env, "FAQ_ENGINE_API_CONCURRENCY", 4, int),
-            threshold=float(threshold) if threshold else None,
+            threshold=_threshold(env.get("FAQ_ENGINE_THRESHOLD")),
         )
 
     @property
