@@ -11,6 +11,7 @@ import textwrap
 from typing import Sequence
 
 from . import __version__
+from . import cli_embed
 from .errors import FaqEngineError
 from .models import SearchHit
 from .settings import EMBEDDER_CHOICES, FIELDS_CHOICES, METHOD_CHOICES, Settings
@@ -65,6 +66,7 @@ def build_parser() -> argparse.ArgumentParser:
     search.add_argument("--json", action="store_true", help="print JSON instead of a table")
     add_common_options(search)
     search.set_defaults(func=_search)
+    cli_embed.register(sub)
     return parser
 
 

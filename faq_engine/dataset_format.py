@@ -1,0 +1,182 @@
+"""The hosted FAQ dataset format: one Parquet file plus a dataset card.
+
+A dataset folder (local, or a snapshot of a Hub dataset repo) looks like::
+
+    README.md                               dataset card; YAML front matter records the vectors
+    data/train-00000-of-00001.parquet       id, question, answer, url, embedding
+
+``embedding`` is a fixed-length ``float32`` list (384 values for all-MiniLM-L6-v2).
+The same facts as the card's ``faq_engine`` block are stored in the Parquet
+schema metadata, so a lone Parquet file still says which model made its vectors.
+``pyarrow`` and ``yaml`` are imported inside the functions: importing faq-engine
+and searching the bundled set never pays for them. See docs/dataset-format.md.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Sequence
+
+import numpy as np
+
+from .errors import DatasetError
+from .models import FaqEntry
+
+FORMAT_VERSION = 1
+DATA_FILE = "data/train-00000-of-00001.parquet"
+CARD_FILE = "README.md"
+META_KEY = "faq_engine"
+EMBEDDING_COLUMN = "embedding"
+TEXT_COLUMNS = ("id", "question", "answer", "url")
+
+
+@dataclass(frozen=True)
+class DatasetMeta:
+    """What a consumer needs to use the stored vectors safely."""
+
+    model_id: str
+    dim: int
+    normalized: bool
+    fields: str
+    rows: int
+    faq_engine_version: str
+    format_version: int = FORMAT_VERSION
+
+    @classmethod
+    def from_mapping(cls, raw: object, where: str) -> "DatasetMeta":
+        """Parse the ``faq_engine`` block of a card or of Parquet metadata."""
+        if not isinstance(raw, dict):
+            raise DatasetError(f"{where}: the {META_KEY!r} metadata must be a mapping.")
+        try:
+            return cls(
+                model_id=str(raw["model_id"]), dim=int(raw["dim"]), normalized=bool(raw.get("normalized", True)),
+                fields=str(raw.get("fields", "question")), rows=int(raw.get("rows", -1)),
+                faq_engine_version=str(raw.get("faq_engine_version", "")),
+                format_version=int(raw.get("format_version", FORMAT_VERSION)),
+            )
+        except (KeyError, TypeError, ValueError) as err:
+            raise DatasetError(f"{where}: the {META_KEY!r} metadata is incomplete or malformed ({err}).") from err
+
+
+@dataclass(frozen=True, eq=False)
+class StoredFaqs:
+    """FAQ rows read from disk, with their vectors and metadata when the source has them."""
+
+    entries: tuple[FaqEntry, ...]
+    embeddings: np.ndarray | None
+    meta: DatasetMeta | None
+
+
+def _size_category(rows: int) -> str:
+    for limit, label in ((1_000, "n<1K"), (10_000, "1K<n<10K"), (100_000, "10K<n<100K"), (1_000_000, "100K<n<1M")):
+        if rows < limit:
+            return label
+    return "n>1M"
+
+
+def render_card(meta: DatasetMeta, title: str, repo_id: str | None = None) -> str:
+    """The dataset card (README.md): Hub YAML front matter plus a human description."""
+    import yaml
+
+    front = {
+        "pretty_name": title,
+        "tags": ["faq", "embeddings", "sentence-transformers", "faq-engine"],
+        "task_categories": ["sentence-similarity"],
+        "size_categories": [_size_category(meta.rows)],
+        "configs": [{"config_name": "default", "data_files": [{"split": "train", "path": "data/train-*"}]}],
+        "dataset_info": {
+            "features": [{"name": c, "dtype": "string"} for c in TEXT_COLUMNS]
+            + [{"name": EMBEDDING_COLUMN, "list": "float32", "length": meta.dim}],
+            "splits": [{"name": "train", "num_examples": meta.rows}],
+        },
+        META_KEY: asdict(meta),
+    }
+    load_args = repr(repo_id) if repo_id else '"parquet", data_files="data/*.parquet"'
+    text = "question and answer" if meta.fields == "question+answer" else "question"
+    body = f"""# {title}
+
+{meta.rows} FAQ entries with sentence embeddings, ready for semantic search.
+
+- **Model:** [`{meta.model_id}`](https://huggingface.co/{meta.model_id}), {meta.dim} dimensions
+- **Embedded text:** the {text} of each FAQ (`fields: {meta.fields}`)
+- **Vectors:** float32, {"L2-normalised (cosine similarity = dot product)" if meta.normalized else "not normalised"}
+- **Made with:** faq-engine {meta.faq_engine_version}
+
+Columns: `id`, `question`, `answer`, `url` (strings) and `embedding` ({meta.dim} float32 values).
+
+```python
+from datasets import load_dataset
+faqs = load_dataset({load_args}, split="train")
+```
+
+Embed queries with the same model (and normalise them) before comparing them with
+these vectors; vectors from another model live in a different space.
+"""
+    return "---\n" + yaml.safe_dump(front, sort_keys=False, allow_unicode=True) + "---\n\n" + body
+
+
+def write_dataset(folder: Path, entries: Sequence[FaqEntry], vectors: np.ndarray, meta: DatasetMeta, title: str,
+                  repo_id: str | None = None) -> Path:
+    """Write the Parquet file and the card into ``folder``; returns the Parquet path."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    vectors = np.ascontiguousarray(vectors, dtype=np.float32)
+    if vectors.shape != (len(entries), meta.dim):
+        raise DatasetError(f"Cannot write {vectors.shape} vectors for {len(entries)} FAQs of dimension {meta.dim}.")
+    flat = pa.array(vectors.reshape(-1), type=pa.float32())
+    columns = {c: pa.array([getattr(e, c) for e in entries], type=pa.string()) for c in TEXT_COLUMNS}
+    columns[EMBEDDING_COLUMN] = pa.FixedSizeListArray.from_arrays(flat, meta.dim)
+    table = pa.table(columns).replace_schema_metadata({META_KEY: json.dumps(asdict(meta))})
+    path = Path(folder) / DATA_FILE
+    path.parent.mkdir(parents=True, exist_ok=True)
+    pq.write_table(table, path)
+    (Path(folder) / CARD_FILE).write_text(render_card(meta, title, repo_id), encoding="utf-8")
+    return path
+
+
+def read_card(path: Path) -> DatasetMeta | None:
+    """The ``faq_engine`` block of a dataset card, or ``None`` if the card has none."""
+    import yaml
+
+    text = Path(path).read_text(encoding="utf-8")
+    match = re.match(r"^---\s*\n(.*?)\n---\s*(\n|$)", text, re.S)
+    if not match:
+        return None
+    try:
+        front = yaml.safe_load(match[1]) or {}
+    except yaml.YAMLError as err:
+        raise DatasetError(f"{path}: the card's YAML front matter is invalid ({err}).") from err
+    if not isinstance(front, dict) or META_KEY not in front:
+        return None
+    return DatasetMeta.from_mapping(front[META_KEY], str(path))
+
+
+def read_parquet_vectors(path: Path) -> tuple[list[dict], np.ndarray | None, DatasetMeta | None]:
+    """Rows (without the embedding column), the embedding matrix if any, and metadata if any."""
+    import pyarrow.parquet as pq
+
+    try:
+        table = pq.read_table(path)
+    except Exception as err:  # pyarrow raises several types for a corrupt file
+        raise DatasetError(f"{path}: not a readable Parquet file ({err}).") from err
+    raw_meta = (table.schema.metadata or {}).get(META_KEY.encode())
+    meta = DatasetMeta.from_mapping(json.loads(raw_meta), str(path)) if raw_meta else None
+    vectors = None
+    if EMBEDDING_COLUMN in table.column_names:
+        vectors = _matrix(table.column(EMBEDDING_COLUMN).to_pylist(), path)
+        table = table.drop_columns([EMBEDDING_COLUMN])
+    return table.to_pylist(), vectors, meta
+
+
+def _matrix(values: list, path: Path) -> np.ndarray:
+    width = max((len(v) for v in values if v is not None), default=0)
+    bad = [i + 1 for i, v in enumerate(values) if v is None or len(v) != width or width == 0]
+    if bad:
+        rows = ", ".join(map(str, bad[:10]))
+        raise DatasetError(f"{path}: the embeddings in row(s) {rows} are missing or of a different length.")
+    # A null inside a vector becomes NaN, which validation then reports by row.
+    return np.array([[np.nan if x is None else x for x in v] for v in values], dtype=np.float32).reshape(len(values), width)
