@@ -30,11 +30,23 @@ from .errors import (
     ModelLoadError,
 )
 from .factory import load_engine, local_embedder, make_embedder
+from .fallback import FallbackEmbedder, describe_embedder
 from .faqs import FaqSet, build_faqset, load_bundled
 from .local import SentenceTransformersEmbedder
 from .models import FaqEntry, SearchHit
 from .ranking import cosine_scores, top_k
+from .retry import RetryPolicy
 from .settings import Settings
+
+
+def __getattr__(name: str):
+    # InferenceApiEmbedder imports requests: load it only when someone asks for it.
+    if name == "InferenceApiEmbedder":
+        from .inference_api import InferenceApiEmbedder
+
+        return InferenceApiEmbedder
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 __all__ = [
     "__version__",
@@ -45,6 +57,7 @@ __all__ = [
     "FaqEngineError", "HubAuthError", "HubError", "HubNotFoundError", "HubUnavailableError",
     "InvalidQueryError", "ModelLoadError",
     "load_engine", "local_embedder", "make_embedder",
+    "FallbackEmbedder", "describe_embedder", "InferenceApiEmbedder", "RetryPolicy",
     "FaqSet", "build_faqset", "load_bundled",
     "SentenceTransformersEmbedder",
     "FaqEntry", "SearchHit",
