@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from .embedding import Embedder
 from .engine import SearchEngine
+from .fallback import FallbackEmbedder
 from .faqs import Progress, load_bundled
 from .local import SentenceTransformersEmbedder
-from .settings import Settings
+from .settings import MODEL_ID, Settings
 
 _LOCAL: Embedder | None = None
 
@@ -20,15 +21,25 @@ def local_embedder() -> Embedder:
 
 
 def make_embedder(settings: Settings) -> Embedder:
-    """The embedder chosen by ``settings.embedder``."""
-    return local_embedder()
+    """The embedder chosen by ``settings.embedder``: ``local``, ``api`` or ``auto``.
+
+    ``auto`` uses the Inference API when a token (or an explicit API URL) is
+    configured, else the local model; if the API then fails after its retries it
+    falls back to the local model, with a WARNING and a changed ``status``.
+    """
+    use_api = settings.embedder == "api" or (settings.embedder == "auto" and (settings.token or settings.api_url))
+    if not use_api:
+        return local_embedder()
+    from .inference_api import InferenceApiEmbedder  # imports requests: only when the API is used
+
+    api = InferenceApiEmbedder.from_settings(settings)
+    if settings.embedder == "api" or settings.model_id != MODEL_ID:
+        return api  # chosen explicitly, or no local model makes the same vectors
+    return FallbackEmbedder(api, local_embedder)
 
 
 def load_engine(settings: Settings, *, embedder: Embedder | None = None, progress: Progress | None = None) -> SearchEngine:
     """Load ``settings.dataset`` and return a ready :class:`SearchEngine`."""
     embedder = embedder or make_embedder(settings)
-    from .sources import load_faqs  # every source: bundled, local file/folder, Hub dataset id
-
-    faqs = load_faqs(settings.dataset, embedder, fields=settings.fields, cache_dir=settings.cache_dir,
-                     token=settings.token, progress=progress)
+    faqs = load_bundled(settings.dataset, embedder, fields=settings.fields, progress=progress)
     return SearchEngine(faqs, embedder, method=settings.method, threshold=settings.threshold)
