@@ -41,5 +41,8 @@ def make_embedder(settings: Settings) -> Embedder:
 def load_engine(settings: Settings, *, embedder: Embedder | None = None, progress: Progress | None = None) -> SearchEngine:
     """Load ``settings.dataset`` and return a ready :class:`SearchEngine`."""
     embedder = embedder or make_embedder(settings)
-    faqs = load_bundled(settings.dataset, embedder, fields=settings.fields, progress=progress)
+    from .sources import load_faqs  # every source: bundled, local file/folder, Hub dataset id
+
+    faqs = load_faqs(settings.dataset, embedder, fields=settings.fields, cache_dir=settings.cache_dir,
+                     token=settings.token, progress=progress)
     return SearchEngine(faqs, embedder, method=settings.method, threshold=settings.threshold)
