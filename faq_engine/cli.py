@@ -11,7 +11,7 @@ import textwrap
 from typing import Sequence
 
 from . import __version__
-from . import cli_embed
+from . import cli_embed, cli_eval
 from .errors import FaqEngineError
 from .models import SearchHit
 from .settings import EMBEDDER_CHOICES, FIELDS_CHOICES, METHOD_CHOICES, Settings
@@ -67,6 +67,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_common_options(search)
     search.set_defaults(func=_search)
     cli_embed.register(sub)
+    cli_eval.register(sub)
     return parser
 
 
