@@ -77,11 +77,12 @@ def _status(err: BaseException) -> int | None:
     return getattr(response, "status_code", None)
 
 
-def _not_found(repo_id: str, err: BaseException, had_token: bool) -> HubError:
-    if _status(err) in (401, 403) and not had_token:
-        return HubAuthError(f"Dataset {repo_id!r} was not found on the Hub, or it is private: "
-                            f"check the id, or {LOGIN_HINT} with a token that can read it.")
-    return HubNotFoundError(f"Dataset {repo_id!r} was not found on the Hub (or your token cannot see it): check the id.")
+def _not_found(repo_id: str, had_token: bool) -> HubError:
+    # The Hub answers a private repo exactly like a missing one, so say both.
+    if not had_token:
+        return HubNotFoundError(f"Dataset {repo_id!r} was not found on the Hub, or it is private: "
+                                f"check the id, or {LOGIN_HINT} with a token that can read it.")
+    return HubNotFoundError(f"Dataset {repo_id!r} was not found on the Hub, or your token cannot read it: check the id.")
 
 
 def _map_read_error(err: BaseException, repo_id: str, revision: str, had_token: bool) -> HubError:
@@ -90,7 +91,7 @@ def _map_read_error(err: BaseException, repo_id: str, revision: str, had_token: 
     if isinstance(err, GatedRepoError):
         return HubAuthError(f"Dataset {repo_id!r} is gated: accept its conditions on the Hub, then {LOGIN_HINT}.")
     if isinstance(err, RepositoryNotFoundError):
-        return _not_found(repo_id, err, had_token)
+        return _not_found(repo_id, had_token)
     if isinstance(err, RevisionNotFoundError):
         return HubNotFoundError(f"Dataset {repo_id!r} has no revision {revision!r}: use a branch, tag or commit id that exists.")
     if _status(err) == 401:

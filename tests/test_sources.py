@@ -1,0 +1,155 @@
+"""Reading raw FAQ files and loading every kind of local source."""
+
+from __future__ import annotations
+
+import csv
+import json
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+
+from faq_engine import __version__
+from faq_engine.dataset_format import DATA_FILE, DatasetMeta, read_card, write_dataset
+from faq_engine.errors import DatasetError, DimensionMismatchError
+from faq_engine.faqs import load_bundled
+from faq_engine.sources import load_faqs, read_table
+from test_cache import HashEmbedder
+
+
+@pytest.fixture(scope="module")
+def medicare_rows():
+    from importlib import resources
+
+    raw = json.loads(resources.files("faq_engine.data").joinpath("medicare.json").read_text(encoding="utf-8"))
+    return raw["faqs"]
+
+
+def write_rows(path, rows):
+    """Write ``rows`` (list of dicts) in the format given by ``path``'s extension."""
+    if path.suffix == ".csv":
+        with path.open("w", newline="", encoding="utf-8") as fh:
+            writer = csv.DictWriter(fh, fieldnames=list(rows[0]))
+            writer.writeheader()
+            writer.writerows(rows)
+    elif path.suffix == ".json":
+        path.write_text(json.dumps(rows), encoding="utf-8")
+    elif path.suffix == ".jsonl":
+        path.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+    else:
+        pq.write_table(pa.Table.from_pylist(rows), path)
+    return path
+
+
+@pytest.mark.parametrize("ext", [".csv", ".json", ".jsonl", ".parquet"])
+def test_every_format_reads_the_same_entries(tmp_path, medicare_rows, ext):
+    entries = read_table(write_rows(tmp_path / f"faqs{ext}", medicare_rows))
+    assert [(e.id, e.question, e.answer, e.url) for e in entries] == [
+        (r["id"], r["question"], r["answer"], r.get("url", "")) for r in medicare_rows
+    ]
+
+
+def test_ids_default_to_the_row_number_and_columns_can_be_renamed(tmp_path):
+    rows = [{"Q": "How do I pay?", "A": "Online."}, {"Q": "Where is my card?", "A": "In the mail."}]
+    entries = read_table(write_rows(tmp_path / "x.csv", rows), question_column="Q", answer_column="A")
+    assert [(e.id, e.question, e.answer) for e in entries] == [("0", "How do I pay?", "Online."),
+                                                                ("1", "Where is my card?", "In the mail.")]
+
+
+def test_missing_question_column_lists_the_columns_found(tmp_path):
+    path = write_rows(tmp_path / "x.csv", [{"prompt": "a", "reply": "b"}])
+    with pytest.raises(DatasetError, match=r"no 'question' column; columns found: prompt, reply"):
+        read_table(path)
+
+
+def test_empty_questions_and_duplicate_ids_name_the_rows(tmp_path):
+    rows = [{"id": "a", "question": "q1"}, {"id": "b", "question": "  "}, {"id": "c", "question": "q3"}]
+    with pytest.raises(DatasetError, match=r"Empty question in row\(s\) 2"):
+        read_table(write_rows(tmp_path / "empty.jsonl", rows))
+    rows = [{"id": "a", "question": "q1"}, {"id": "b", "question": "q2"}, {"id": "a", "question": "q3"}]
+    with pytest.raises(DatasetError, match=r"Duplicate id\(s\) 'a' in row\(s\) 3"):
+        read_table(write_rows(tmp_path / "dupes.json", rows))
+
+
+def test_unknown_extension_says_which_formats_work(tmp_path):
+    path = tmp_path / "faqs.xlsx"
+    path.write_bytes(b"whatever")
+    with pytest.raises(DatasetError, match="CSV.*JSON.*JSONL.*Parquet"):
+        read_table(path)
+
+
+def test_json_that_is_not_a_list_of_objects(tmp_path):
+    path = tmp_path / "x.json"
+    path.write_text('{"question": "q"}', encoding="utf-8")
+    with pytest.raises(DatasetError, match="list of objects"):
+        read_table(path)
+
+
+def test_a_raw_file_is_embedded_on_load_and_cached(tmp_path, medicare_rows):
+    path = write_rows(tmp_path / "faqs.csv", medicare_rows)
+    fake = HashEmbedder()
+    faqs = load_faqs(path, fake, cache_dir=tmp_path / "cache")
+    assert len(faqs) == 13 and len(fake.sent) == 13
+    np.testing.assert_array_equal(faqs.embeddings, HashEmbedder().embed([r["question"] for r in medicare_rows]))
+    load_faqs(path, fake, cache_dir=tmp_path / "cache")
+    assert len(fake.sent) == 13  # the second load embedded nothing
+
+
+def _write_ours(folder, faqs, model_id=None, vectors=None):
+    meta = DatasetMeta(model_id or faqs.model_id, faqs.embeddings.shape[1] if vectors is None else vectors.shape[1],
+                       True, faqs.fields, len(faqs), __version__)
+    write_dataset(folder, faqs.entries, faqs.embeddings if vectors is None else vectors, meta, "test")
+    return folder
+
+
+def test_our_folder_and_lone_parquet_reuse_stored_vectors(tmp_path, embedder):
+    bundled = load_bundled("medicare", embedder)
+    folder = _write_ours(tmp_path / "ds", bundled)
+    meta = read_card(folder / "README.md")
+    assert (meta.model_id, meta.dim, meta.rows, meta.fields, meta.normalized) == (embedder.model_id, 384, 13, "question", True)
+    for source in (folder, folder / DATA_FILE):  # a lone Parquet file carries the same metadata
+        counting = HashEmbedder(embedder.model_id, 384)
+        faqs = load_faqs(source, counting)
+        assert counting.sent == [] and faqs.notes == ()
+        assert faqs.entries == bundled.entries
+        # Stored bit-exactly; loading re-normalises, which may move the last bit.
+        np.testing.assert_allclose(faqs.embeddings, bundled.embeddings, rtol=0, atol=1e-7)
+
+
+def test_another_models_vectors_are_re_embedded_with_a_note(tmp_path, embedder):
+    bundled = load_bundled("medicare", embedder)
+    alien = np.random.default_rng(0).normal(size=(13, 16)).astype(np.float32)
+    folder = _write_ours(tmp_path / "ds", bundled, model_id="someone/other-model", vectors=alien)
+    faqs = load_faqs(folder, embedder)
+    assert any("someone/other-model" in n and "re-embedded" in n for n in faqs.notes)
+    assert faqs.model_id == embedder.model_id and faqs.embeddings.shape == (13, 384)
+    np.testing.assert_allclose(faqs.embeddings, bundled.embeddings, atol=1e-5)
+
+
+def test_vectors_without_metadata_are_not_trusted(tmp_path, medicare_rows):
+    rows = [{**r, "embedding": [0.5] * 8} for r in medicare_rows]
+    fake = HashEmbedder()
+    faqs = load_faqs(write_rows(tmp_path / "raw.parquet", rows), fake)
+    assert len(fake.sent) == 13 and any("do not say which model" in n for n in faqs.notes)
+
+
+def test_nan_vectors_are_rejected_naming_the_row(tmp_path, embedder):
+    bundled = load_bundled("medicare", embedder)
+    bad = bundled.embeddings.copy()
+    bad[5, 7] = np.nan
+    folder = _write_ours(tmp_path / "ds", bundled, vectors=bad)
+    with pytest.raises(DatasetError, match=r"row\(s\) 6 contain NaN"):
+        load_faqs(folder, embedder)
+
+
+def test_a_wrong_dimension_for_the_same_model_is_an_error(tmp_path, embedder):
+    bundled = load_bundled("medicare", embedder)
+    folder = _write_ours(tmp_path / "ds", bundled, vectors=bundled.embeddings[:, :100].copy())
+    with pytest.raises(DimensionMismatchError):
+        load_faqs(folder, embedder)
+
+
+def test_missing_local_file_is_a_clear_error(tmp_path):
+    with pytest.raises(DatasetError, match="not a file or folder"):
+        load_faqs(tmp_path / "nope.csv", HashEmbedder())
