@@ -38,6 +38,8 @@ from .models import FaqEntry, SearchHit
 from .ranking import cosine_scores, top_k
 from .retry import RetryPolicy
 from .settings import Settings
+from .cache import CacheStats, CachedEmbedder, EmbeddingCache
+from .sources import load_faqs, read_table
 
 
 def __getattr__(name: str):
@@ -64,4 +66,5 @@ __all__ = [
     "FaqEntry", "SearchHit",
     "cosine_scores", "top_k",
     "Settings",
+    "CacheStats", "CachedEmbedder", "EmbeddingCache", "load_faqs", "read_table",
 ]
