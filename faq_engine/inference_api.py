@@ -141,7 +141,8 @@ class InferenceApiEmbedder:
     ) -> None:
         parts = urlsplit(url or "")
         if parts.scheme not in ("http", "https") or not parts.hostname:
-            raise ConfigError(f"The API URL {url!r} is not an http(s) URL; set FAQ_ENGINE_API_URL or --api-url.")
+            # The value is not echoed: a token pasted into the wrong variable must not be shown.
+            raise ConfigError("The API URL is not an http(s) URL: check FAQ_ENGINE_API_URL or --api-url.")
         if batch_size < 1 or concurrency < 1:
             raise ConfigError("The API batch size and concurrency must be at least 1.")
         self.url, self.model_id, self.dim = url, model_id, dim
@@ -245,7 +246,10 @@ class InferenceApiEmbedder:
         except requests.exceptions.SSLError as err:
             raise ApiUnavailableError(f"The TLS connection to {url} failed: check the URL and certificates.") from err
         except requests.exceptions.Timeout as err:
-            raise TransientError(f"{url} did not answer in time (connect/read timeouts {self.timeout} s)") from err
+            connect, read = self.timeout
+            raise TransientError(
+                f"{url} did not answer in time (timeouts: connect {connect:g} s, read {read:g} s)"
+            ) from err
         except (requests.exceptions.ConnectionError, requests.exceptions.ChunkedEncodingError) as err:
             raise TransientError(f"Could not connect to {url}: check the URL and your network") from err
         except requests.exceptions.RequestException as err:
