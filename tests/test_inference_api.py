@@ -229,6 +229,8 @@ def test_from_settings_uses_every_api_setting():
     assert (e.url, e.batch_size, e.concurrency, e.timeout) == ("http://127.0.0.1:9/embed", 7, 3, (1.5, 4.0))
     assert (e.policy.max_attempts, e.policy.deadline, e.policy.max_hint) == (2, 9.0, 2.5)
     assert InferenceApiEmbedder.from_settings(Settings()).url == router_url(Settings().model_id)
+    env = Settings.from_env({"FAQ_ENGINE_API_MAX_WAIT": "0.05", "FAQ_ENGINE_API_CONCURRENCY": "2"})
+    assert (env.api_max_wait, env.api_concurrency) == (0.05, 2)
 
 
 # -- choosing the embedder, falling back -------------------------------------------------------
