@@ -131,3 +131,10 @@ def test_a_raw_hub_dataset_is_embedded_on_load(hub, embedder, tmp_path):
                                               ("user/faqs@refs/pr/1", ("user/faqs", "refs/pr/1"))])
 def test_split_revision(source, expected):
     assert split_revision(source) == expected
+
+
+def test_private_flag_on_an_existing_public_repo_is_reported(hub, bundled, tmp_path):
+    push(hub, tmp_path / "a", "user/public", bundled.entries, bundled.embeddings)
+    result = push(hub, tmp_path / "b", "user/public", bundled.entries, bundled.embeddings, private=True)
+    assert not hub.state.repos[("dataset", "user/public")].private
+    assert any("is public" in n for n in result.notes)

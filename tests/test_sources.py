@@ -153,3 +153,13 @@ def test_a_wrong_dimension_for_the_same_model_is_an_error(tmp_path, embedder):
 def test_missing_local_file_is_a_clear_error(tmp_path):
     with pytest.raises(DatasetError, match="not a file or folder"):
         load_faqs(tmp_path / "nope.csv", HashEmbedder())
+
+
+def test_asking_for_other_embedded_text_re_embeds_with_a_note(tmp_path, embedder):
+    bundled = load_bundled("medicare", embedder)
+    folder = _write_ours(tmp_path / "ds", bundled)  # vectors of the questions only
+    faqs = load_faqs(folder, embedder, fields="question+answer")
+    assert faqs.fields == "question+answer" and any("re-embedded" in n for n in faqs.notes)
+    expected = embedder.embed([f"{e.question} {e.answer}" for e in bundled.entries])
+    np.testing.assert_allclose(faqs.embeddings, expected, atol=1e-5)
+    assert load_faqs(folder, HashEmbedder(embedder.model_id, 384)).fields == "question"  # None keeps the stored choice
