@@ -138,24 +138,12 @@ class Handler(BaseHTTPRequestHandler):
     def log_message(self, *args) -> None:  # keep test output clean
         pass
 
-    def do_GET(self) -> None:
-        self._dispatch("GET")
-
-    def do_HEAD(self) -> None:
-        self._dispatch("HEAD")
-
-    def do_POST(self) -> None:
-        self._dispatch("POST")
-
-    def do_PUT(self) -> None:
-        self._dispatch("PUT")
-
-    def _dispatch(self, method: str) -> None:
+    def _dispatch(self) -> None:
+        method = self.command
         url = urlsplit(self.path)
         length = int(self.headers.get("Content-Length") or 0)
         self.body = self.rfile.read(length) if length else b""
         self.query = parse_qs(url.query)
-        self.method = method
         state = self.server.state
         state.requests.append((method, url.path))
         try:
@@ -166,6 +154,8 @@ class Handler(BaseHTTPRequestHandler):
             if err.code:
                 headers["X-Error-Code"] = err.code
             self._json({"error": err.message}, err.status, headers)
+
+    do_GET = do_HEAD = do_POST = do_PUT = _dispatch
 
     def _route(self, method: str, path: str) -> None:
         if path == "/api/whoami-v2":
@@ -361,7 +351,7 @@ class Handler(BaseHTTPRequestHandler):
             self.send_header(key, value)
         self.send_header("Content-Length", str(len(body)))
         self.end_headers()
-        if self.method != "HEAD":
+        if self.command != "HEAD":
             self.wfile.write(body)
 
 
