@@ -67,6 +67,10 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     from .sources import Columns, locate_source, read_source
 
     settings = settings.with_overrides(embedder=args.embedder, api_url=args.api_url, fields=args.fields)
+    if args.push:
+        from .hub import require_write_token
+
+        require_write_token(settings.token)  # before the embedding work, not after it
     columns = Columns(args.question_column, args.answer_column, args.id_column, args.url_column)
     notes: list[str] = []
     entries = read_source(locate_source(args.input, settings.token, None, notes), columns).entries

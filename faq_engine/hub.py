@@ -158,6 +158,12 @@ def _from_cache(repo_id: str, revision: str, token: str | None, endpoint: str | 
     return HubSnapshot(repo_id, revision, folder, folder.name, from_cache=True, reason=why)
 
 
+def require_write_token(token: str | None) -> None:
+    """Fail early, before any work, when a push could not be authenticated."""
+    if not token:
+        raise HubAuthError(f"Pushing to the Hub needs a token with write access: {LOGIN_HINT}.")
+
+
 def push_dataset(folder: Path, repo_id: str, *, private: bool = False, token: str | None = None,
                  endpoint: str | None = None, message: str | None = None) -> PushResult:
     """Upload ``folder``'s Parquet file and card to the dataset repo ``repo_id`` (created if needed)."""
@@ -165,8 +171,7 @@ def push_dataset(folder: Path, repo_id: str, *, private: bool = False, token: st
 
     if not is_repo_id(repo_id):
         raise HubError(f"{repo_id!r} is not a Hub dataset id: use the form 'namespace/name'.")
-    if not token:
-        raise HubAuthError(f"Pushing to the Hub needs a token with write access: {LOGIN_HINT}.")
+    require_write_token(token)
     folder = Path(folder)
     api = HfApi(endpoint=endpoint, token=token, library_name="faq-engine", library_version=__version__)
     ops = [CommitOperationAdd(path_in_repo=p, path_or_fileobj=str(folder / p)) for p in (DATA_FILE, CARD_FILE)]

@@ -180,22 +180,33 @@ def load_faqs(source: str | Path, embedder: Embedder, *, fields: str | None = No
     stored = read_source(locate_source(name, token, endpoint, notes), columns)
     meta = stored.meta
     use_fields = fields or (meta.fields if meta else "question")
-    text_embedder = CachedEmbedder(embedder, EmbeddingCache.in_dir(cache_dir)) if cache_dir else embedder
-    vectors = stored.embeddings
-    if vectors is not None and meta is None:
-        _note(notes, f"{name}: the embeddings do not say which model made them; re-embedded the text.")
-        vectors = None
-    elif meta is not None and vectors is not None:
-        if meta.rows not in (-1, len(stored.entries)):
-            _note(notes, f"{name}: the card says {meta.rows} rows but the data has {len(stored.entries)}.")
-        if meta.model_id == embedder.model_id and meta.fields != use_fields:
-            _note(notes, f"{name}: the vectors embed the {meta.fields} but {use_fields} was asked for; re-embedded.")
-    faqs = build_faqset(
-        name, stored.entries, text_embedder, fields=use_fields, stored=vectors,
-        stored_model_id=meta.model_id if meta else None, stored_fields=meta.fields if meta else None,
-        progress=progress,
-    )
+    vectors = _usable_vectors(name, stored, embedder.model_id, use_fields, notes)
+    cache = EmbeddingCache.in_dir(cache_dir) if cache_dir else None
+    try:
+        faqs = build_faqset(
+            name, stored.entries, CachedEmbedder(embedder, cache) if cache else embedder, fields=use_fields,
+            stored=vectors, stored_model_id=meta.model_id if meta else None,
+            stored_fields=meta.fields if meta else None, progress=progress,
+        )
+    finally:
+        if cache is not None:
+            cache.close()
     return replace(faqs, notes=tuple(notes) + faqs.notes)
+
+
+def _usable_vectors(name: str, stored: StoredFaqs, model_id: str, fields: str, notes: list[str]) -> np.ndarray | None:
+    """The stored vectors unless nothing says how they were made; notes what will be re-embedded."""
+    meta, vectors = stored.meta, stored.embeddings
+    if vectors is None:
+        return None
+    if meta is None:
+        _note(notes, f"{name}: the embeddings do not say which model made them; re-embedded the text.")
+        return None
+    if meta.rows not in (-1, len(stored.entries)):
+        _note(notes, f"{name}: the card says {meta.rows} rows but the data has {len(stored.entries)}.")
+    if meta.model_id == model_id and meta.fields != fields:
+        _note(notes, f"{name}: the vectors embed the {meta.fields} but {fields} was asked for; re-embedded.")
+    return vectors
 
 
 def locate_source(source: str, token: str | None, endpoint: str | None, notes: list[str]) -> Path:
