@@ -149,3 +149,10 @@ def test_offline_mode_serves_the_cached_copy_and_says_so(pushed, env, hub, embed
     assert "cached copy" in proc.stderr and "HF_HUB_OFFLINE" in proc.stderr
     bundled = SearchEngine(load_bundled("medicare", embedder), embedder).search(QUERY)
     assert [h["id"] for h in json.loads(proc.stdout)] == [h.id for h in bundled]
+
+
+def test_a_hub_dataset_id_is_a_valid_embed_input(pushed, env, workdir, rows):
+    proc = run(env, "embed", "user/faqs", "--output", str(workdir / "from-hub"), "--no-progress")
+    assert counts(proc) == (0, 13)  # same texts, same model: everything comes from the cache
+    table = pq.read_table(workdir / "from-hub" / DATA_FILE)
+    assert table.column("question").to_pylist() == [r["question"] for r in rows]

@@ -163,3 +163,13 @@ def test_asking_for_other_embedded_text_re_embeds_with_a_note(tmp_path, embedder
     expected = embedder.embed([f"{e.question} {e.answer}" for e in bundled.entries])
     np.testing.assert_allclose(faqs.embeddings, expected, atol=1e-5)
     assert load_faqs(folder, HashEmbedder(embedder.model_id, 384)).fields == "question"  # None keeps the stored choice
+
+
+def test_importing_faq_engine_loads_no_hub_or_parquet_library():
+    import subprocess
+    import sys
+
+    code = ("import sys, faq_engine; from faq_engine.sources import load_faqs; "
+            "print(sorted(m for m in ('huggingface_hub', 'datasets', 'pyarrow', 'yaml', 'torch') if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=True)
+    assert out.stdout.strip() == "[]"
