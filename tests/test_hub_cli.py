@@ -23,6 +23,7 @@ import pytest
 from faq_engine.dataset_format import DATA_FILE
 from faq_engine.engine import SearchEngine
 from faq_engine.faqs import load_bundled
+from faq_engine.settings import Settings
 from faq_engine.sources import load_faqs
 from hub_server import LoopbackHub
 
@@ -95,7 +96,8 @@ def test_embed_push_writes_and_uploads_the_dataset(pushed, hub, workdir):
 def test_search_by_repo_id_matches_the_bundled_set(pushed, env, embedder):
     proc = run(env, "search", QUERY, "--dataset", "user/faqs", "--json", "-k", "13")
     hosted = json.loads(proc.stdout)
-    bundled = SearchEngine(load_bundled("medicare", embedder), embedder).search(QUERY, 13)
+    # The CLI ranks with the default method (no --method given): so does the reference.
+    bundled = SearchEngine(load_bundled("medicare", embedder), embedder, method=Settings().method).search(QUERY, 13)
     assert [h["id"] for h in hosted] == [h.id for h in bundled]
     np.testing.assert_allclose([h["score"] for h in hosted], [h.score for h in bundled], rtol=0, atol=1e-6)
 
@@ -147,7 +149,7 @@ def test_offline_mode_serves_the_cached_copy_and_says_so(pushed, env, hub, embed
     load_faqs("user/faqs", embedder, endpoint=hub.url)  # the first load caches it (same HF_HOME)
     proc = run(env, "search", QUERY, "--dataset", "user/faqs", "--json", HF_HUB_OFFLINE="1")
     assert "cached copy" in proc.stderr and "HF_HUB_OFFLINE" in proc.stderr
-    bundled = SearchEngine(load_bundled("medicare", embedder), embedder).search(QUERY)
+    bundled = SearchEngine(load_bundled("medicare", embedder), embedder, method=Settings().method).search(QUERY)
     assert [h["id"] for h in json.loads(proc.stdout)] == [h.id for h in bundled]
 
 
