@@ -1,0 +1,160 @@
+"""Retrieval metrics, the ``faq-engine eval`` command, and quality on the external dev sets."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from faq_engine.cli import main
+from faq_engine.cli_eval import MemoEmbedder, parse_methods, read_queries, score_methods
+from faq_engine.errors import ConfigError, DatasetError
+from faq_engine.evaluation import LabelledQuery, evaluate, hit_at, parse_queries, recall_at, reciprocal_rank
+from faq_engine.settings import DEFAULT_METHOD, METHOD_CHOICES
+from faq_engine.sources import load_faqs
+
+EVAL_DIR = Path(__file__).resolve().parents[1].parent / "shared" / "eval"
+needs_eval_sets = pytest.mark.skipif(
+    not (EVAL_DIR / "covidfaq" / "queries-dev.jsonl").is_file(),
+    reason=f"the external eval sets are not at {EVAL_DIR} (../shared/eval next to the repo)",
+)
+
+
+def test_rank_metrics_on_a_hand_made_ranking():
+    ranked = ["a", "b", "c", "d", "e", "f"]
+    assert reciprocal_rank(ranked, {"c"}) == pytest.approx(1 / 3)
+    assert reciprocal_rank(ranked, {"z"}) == 0.0
+    assert reciprocal_rank(ranked, {"f"}, cutoff=5) == 0.0
+    assert recall_at(ranked, {"b", "f"}) == 0.5 and recall_at(ranked, {"a", "e"}) == 1.0
+    assert hit_at(ranked, {"e", "z"}) and not hit_at(ranked, {"f"})
+
+
+def test_evaluate_averages_in_domain_queries_and_counts_confidence_separately():
+    queries = [LabelledQuery("q1", ("a",)), LabelledQuery("q2", ("b", "x")), LabelledQuery("ood", ())]
+    ranked = [["a", "b"], ["c", "b"], ["a", "b"]]
+    s = evaluate(ranked, [True, False, False], queries)
+    assert (s.n, s.n_ood) == (2, 1)
+    assert s.top1 == 0.5 and s.mrr10 == pytest.approx(0.75) and s.recall5 == pytest.approx(0.75) and s.hit5 == 1.0
+    assert s.in_domain_confident == 0.5 and s.ood_rejected == 1.0
+    d = s.to_dict()
+    assert set(d) >= {"top1", "mrr@10", "recall@5", "hit@5", "n", "ood_rejected", "in_domain_confident"}
+    only_ood = evaluate([["a"]], [True], [LabelledQuery("ood")])
+    assert only_ood.top1 is None and only_ood.ood_rejected == 0.0
+    with pytest.raises(ValueError):
+        evaluate([["a"]], [True, False], [LabelledQuery("q", ("a",))])
+
+
+def test_query_files_are_parsed_and_bad_lines_are_named():
+    parsed = parse_queries(['{"query": " Hi ", "relevant": [1, "b"]}', "", '{"query": "x", "relevant": []}'])
+    assert parsed == [LabelledQuery("Hi", ("1", "b")), LabelledQuery("x", ())]
+    with pytest.raises(DatasetError, match="line 2"):
+        parse_queries(['{"query": "a", "relevant": []}', '{"question": "b"}'])
+    with pytest.raises(DatasetError, match="line 1.*JSON"):
+        parse_queries(["not json"])
+    with pytest.raises(DatasetError, match="no queries"):
+        parse_queries(["", "  "])
+
+
+def test_methods_list_accepts_default_and_rejects_unknown_names():
+    assert parse_methods("default", "hybrid") == ["hybrid"]
+    assert parse_methods("dense, default,dense", "bm25") == ["dense", "bm25"]
+    with pytest.raises(ConfigError, match="--methods"):
+        parse_methods("dense,magic", "dense")
+
+
+class CountingEmbedder:
+    model_id = "fake/count"
+    dim = 2
+
+    def __init__(self):
+        self.seen: list[str] = []
+
+    def embed(self, texts):
+        self.seen.extend(texts)
+        return np.asarray([[len(t), 1.0] for t in texts], dtype=np.float32)
+
+
+def test_memo_embedder_embeds_each_text_once():
+    inner = CountingEmbedder()
+    memo = MemoEmbedder(inner)
+    first = memo.embed(["a", "bb", "a"])
+    again = memo.embed(["bb", "a"])
+    assert inner.seen == ["a", "bb"]
+    np.testing.assert_array_equal(again, first[[1, 0]])
+    assert memo.embed([]).shape == (0, 2)
+
+
+@pytest.fixture()
+def small_set(tmp_path):
+    faqs = tmp_path / "faqs.jsonl"
+    rows = [("f1", "How do I reset my password?", "Use the reset link."),
+            ("f2", "What are your opening hours?", "We open at nine."),
+            ("f3", "Can I return a product?", "Yes, within 30 days."),
+            ("f4", "Do you ship abroad?", "We ship to most countries.")]
+    faqs.write_text("\n".join(json.dumps({"id": i, "question": q, "answer": a}) for i, q, a in rows), encoding="utf-8")
+    queries = tmp_path / "q.jsonl"
+    lines = [{"query": q, "relevant": [i]} for i, q, _ in rows] + [{"query": "What is the capital of Peru?", "relevant": []}]
+    queries.write_text("\n".join(json.dumps(x) for x in lines), encoding="utf-8")
+    return str(faqs), str(queries)
+
+
+def test_eval_command_prints_json_for_every_method(small_set, capsys, embedder):
+    faqs, queries = small_set
+    assert main(["eval", "--faqs", faqs, "--queries", queries, "--json", "--no-progress"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert report["default"] == DEFAULT_METHOD
+    assert set(report) == {"default", *METHOD_CHOICES}
+    for method in METHOD_CHOICES:
+        assert report[method]["n"] == 4 and report[method]["n_ood"] == 1
+    assert report["dense"]["top1"] == 1.0 and report["dense"]["in_domain_confident"] == 1.0
+    assert report["dense"]["ood_rejected"] == 1.0
+
+
+def test_eval_command_default_only_and_table(small_set, capsys, embedder):
+    faqs, queries = small_set
+    assert main(["eval", "--faqs", faqs, "--queries", queries, "--methods", "default", "--json", "--no-progress"]) == 0
+    assert set(json.loads(capsys.readouterr().out)) == {"default", DEFAULT_METHOD}
+    assert main(["eval", "--faqs", faqs, "--queries", queries, "--methods", "dense,bm25", "--no-progress"]) == 0
+    out = capsys.readouterr().out
+    rows = [line.split()[0] for line in out.splitlines()[2:4]]
+    assert rows == ["dense", "bm25"] and "4 in domain, 1 out of domain" in out
+
+
+def test_eval_command_rejects_queries_labelled_for_another_faq_set(small_set, tmp_path, capsys, embedder):
+    faqs, _ = small_set
+    wrong = tmp_path / "wrong.jsonl"
+    wrong.write_text(json.dumps({"query": "hello", "relevant": ["covidfaq-1"]}), encoding="utf-8")
+    assert main(["eval", "--faqs", faqs, "--queries", str(wrong), "--no-progress"]) == 1
+    assert "'covidfaq-1'" in capsys.readouterr().err
+
+
+@pytest.fixture(scope="module")
+def dev_results(embedder):
+    """Scores of every method on both dev sets, for both embedded texts (queries embedded once)."""
+    memo = MemoEmbedder(embedder)
+    out = {}
+    for name in ("covidfaq", "stackfaq"):
+        queries = read_queries(str(EVAL_DIR / name / "queries-dev.jsonl"))
+        for fields in ("question", "question+answer"):
+            faqs = load_faqs(EVAL_DIR / name / "faqs.jsonl", memo, fields=fields)
+            out[name, fields] = score_methods(faqs, memo, queries, METHOD_CHOICES)
+    return out
+
+
+@needs_eval_sets
+@pytest.mark.parametrize("name", ["covidfaq", "stackfaq"])
+@pytest.mark.parametrize("fields", ["question", "question+answer"])
+def test_default_method_is_not_worse_than_the_best_single_method(dev_results, name, fields):
+    scores = dev_results[name, fields]
+    best_single = max(scores["dense"].top1, scores["bm25"].top1)
+    assert scores[DEFAULT_METHOD].top1 >= best_single
+
+
+@needs_eval_sets
+def test_hybrid_over_question_and_answer_clears_the_dev_bars(dev_results):
+    covid = dev_results["covidfaq", "question+answer"]["hybrid"]
+    stack = dev_results["stackfaq", "question+answer"]["hybrid"]
+    assert covid.top1 >= 0.72 and covid.mrr10 >= 0.80
+    assert stack.top1 >= 0.94

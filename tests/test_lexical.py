@@ -1,0 +1,119 @@
+"""Keyword (BM25) scoring and the hybrid ranking: tokens, scores, blend, engine wiring, lazy import."""
+
+from __future__ import annotations
+
+import math
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+from faq_engine.engine import SearchEngine
+from faq_engine.faqs import build_faqset, load_bundled
+from faq_engine.hybrid import BM25_WEIGHT, blend_scores, minmax_rows
+from faq_engine.lexical import B, K1, Bm25Index, Tokenizer
+from faq_engine.models import FaqEntry
+from faq_engine.ranking import cosine_scores
+
+
+def test_tokens_are_lowercased_stemmed_and_free_of_stop_words():
+    # bm25s's English stop words are Lucene's short list: question words such as "what" stay.
+    assert Tokenizer()("What ARE the monthly Premiums?") == ["what", "month", "premium"]
+    assert Tokenizer(stemming=False)("What ARE the monthly Premiums?") == ["what", "monthly", "premiums"]
+    assert Tokenizer(stopwords=False, stemming=False)("Is it the plan?") == ["is", "it", "the", "plan"]
+
+
+def lucene_bm25(docs: list[list[str]], query: list[str]) -> list[float]:
+    """The textbook Lucene BM25 score of ``query`` against each tokenised doc."""
+    avgdl = sum(map(len, docs)) / len(docs)
+    out = []
+    for doc in docs:
+        total = 0.0
+        for term in query:
+            df = sum(term in d for d in docs)
+            if df == 0:
+                continue
+            idf = math.log(1 + (len(docs) - df + 0.5) / (df + 0.5))
+            tf = doc.count(term)
+            total += idf * tf / (tf + K1 * (1 - B + B * len(doc) / avgdl))
+        out.append(total)
+    return out
+
+
+def test_scores_follow_the_lucene_bm25_formula():
+    texts = ["Medicare premiums and Part B premiums", "Replacement Medicare card", "TRICARE for military families",
+             "Late enrollment penalties for Part B", "Sign up for Medicare"]
+    index = Bm25Index(texts)
+    queries = ["How much are Part B premiums?", "lost my medicare card", "tricare"]
+    docs = [index.tokenizer(t) for t in texts]
+    expected = [lucene_bm25(docs, index.tokenizer(q)) for q in queries]
+    np.testing.assert_allclose(index.scores(queries), expected, rtol=1e-5)
+
+
+def test_a_rare_keyword_decides_and_unknown_words_score_zero():
+    index = Bm25Index(["How do I renew my passport?", "What is TRICARE?", "How do I pay my premium?"])
+    scores = index.scores(["Does tricare cover me?", "zebra quantum", "the and of"])
+    assert scores.shape == (3, 3)
+    assert scores[0, 1] > 0 and scores[0, 0] == scores[0, 2] == 0
+    assert not scores[1:].any()
+
+
+def test_a_corpus_of_stop_words_only_scores_zero_without_failing():
+    assert not Bm25Index(["Is it?", "To be or not to be"]).scores(["is it to be"]).any()
+
+
+def test_minmax_rows_scales_each_row_and_zeroes_constant_rows():
+    out = minmax_rows(np.array([[1.0, 3.0, 2.0], [5.0, 5.0, 5.0]]))
+    np.testing.assert_allclose(out, [[0.0, 1.0, 0.5], [0.0, 0.0, 0.0]])
+
+
+def test_blend_weights_move_the_order_from_dense_to_keywords():
+    dense = np.array([[0.80, 0.78, 0.10]])
+    lexical = np.array([[0.0, 4.0, 0.0]])
+    assert np.argmax(blend_scores(dense, lexical, 0.0)) == 0
+    assert np.argmax(blend_scores(dense, lexical, 1.0)) == 1
+    assert np.argmax(blend_scores(dense, lexical, BM25_WEIGHT)) == 1  # a close call goes to the keyword match
+    assert np.argmax(blend_scores(np.array([[0.9, 0.3, 0.1]]), lexical, BM25_WEIGHT)) == 0  # a clear one does not
+    with pytest.raises(ValueError, match="between 0 and 1"):
+        blend_scores(dense, lexical, 1.5)
+
+
+class KeywordBlindEmbedder:
+    """A deterministic fake: every text about insurance gets the same vector, others another."""
+
+    model_id = "fake/keyword-blind"
+    dim = 2
+
+    def embed(self, texts):
+        return np.asarray([[1.0, 0.0] if "insurance" in t.lower() else [0.0, 1.0] for t in texts], dtype=np.float32)
+
+
+def test_engine_methods_order_differently_but_always_show_the_cosine():
+    fake = KeywordBlindEmbedder()
+    entries = [FaqEntry("a", "What does my health insurance cover?"), FaqEntry("b", "Is TRICARE health insurance?"),
+               FaqEntry("c", "How do I bake bread?")]
+    faqs = build_faqset("fake", entries, fake)
+    query = "insurance for tricare members"
+    cosine = cosine_scores(fake.embed([query]), faqs.embeddings)[0]
+    for method in ("dense", "bm25", "hybrid"):
+        hits = SearchEngine(faqs, fake, method=method).search(query, 3)
+        assert sorted(h.id for h in hits) == ["a", "b", "c"]
+        for h in hits:
+            assert h.score == pytest.approx(cosine["abc".index(h.id)], abs=1e-6)
+    assert SearchEngine(faqs, fake, method="dense").search(query, 1)[0].id == "a"  # a tie: the lower index
+    assert SearchEngine(faqs, fake, method="bm25").search(query, 1)[0].id == "b"
+    assert SearchEngine(faqs, fake, method="hybrid").search(query, 1)[0].id == "b"
+
+
+def test_bm25_finds_the_faq_named_by_its_keyword(embedder):
+    engine = SearchEngine(load_bundled("medicare", embedder), embedder, method="bm25")
+    assert engine.search("tricare", 1)[0].id == "11"
+    assert engine.search("penalties for enrolling late", 1)[0].id == "6"
+
+
+def test_importing_the_package_and_cli_does_not_import_bm25s():
+    code = "import sys, faq_engine, faq_engine.cli; print('bm25s' in sys.modules)"
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "False"
