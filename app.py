@@ -1,0 +1,41 @@
+"""faq-engine demo: ask in your own words, see the closest FAQs and their scores.
+
+    python app.py            # http://127.0.0.1:7860 (GRADIO_SERVER_NAME / GRADIO_SERVER_PORT change it)
+    python app.py --share    # also prints a public gradio.live link
+
+Settings come from the environment (HF_TOKEN as a Space secret, FAQ_ENGINE_*).
+Importing this file starts nothing; a Hugging Face Space runs it as a script.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Load the model and the FAQs once, then serve the demo until interrupted."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--share", action="store_true", help="also create a public gradio.live link")
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+    logging.getLogger("httpx").setLevel(logging.WARNING)  # gradio's own start-up requests
+
+    from faq_engine.errors import FaqEngineError
+    from faq_engine.factory import load_engine
+    from faq_engine.settings import Settings
+    from faq_engine.ui import build_demo
+
+    try:
+        settings = Settings.from_env()
+        demo = build_demo(load_engine(settings), settings)
+    except FaqEngineError as err:
+        print(f"app.py: error: {err}", file=sys.stderr)
+        return 1
+    demo.launch(share=args.share)  # host and port: GRADIO_SERVER_NAME, GRADIO_SERVER_PORT
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

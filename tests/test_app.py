@@ -1,0 +1,303 @@
+"""The Gradio demo: the launched app through gradio_client, and its view code in-process.
+
+The app runs as ``python app.py`` in a subprocess (once for this module), exactly as
+on a Space, with Hub requests going to a loopback Hub.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import socket
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import gradio as gr
+import numpy as np
+import pytest
+from gradio_client import Client, handle_file
+from gradio_client.exceptions import AppError
+
+from conftest import TUTORIAL_IDS, TUTORIAL_QUERY, TUTORIAL_SCORES
+from faq_engine import __version__
+from faq_engine.dataset_format import DatasetMeta, write_dataset
+from faq_engine.engine import SearchEngine
+from faq_engine.factory import load_engine
+from faq_engine.faqs import FaqSet, load_bundled
+from faq_engine.hub import push_dataset
+from faq_engine.models import FaqEntry
+from faq_engine.settings import Settings
+from faq_engine.ui import (MAP_COLOURS, MAX_MAP_POINTS, DemoHandlers, View, _user_errors, make_corpus, map_frame,
+                           md_text, render)
+from hub_server import LoopbackHub
+
+ROOT = Path(__file__).resolve().parents[1]
+HUB_TOKEN = "hf_loopback_app_token"
+START_TIMEOUT = 120  # seconds; the model loads at start-up
+# The tutorial's settings: dense ranking over the questions.
+APP_ENV = {"FAQ_ENGINE_METHOD": "dense", "FAQ_ENGINE_FIELDS": "question", "GRADIO_ANALYTICS_ENABLED": "False"}
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class RunningApp:
+    """``python app.py`` in a subprocess; ``url`` is where it listens."""
+
+    def __init__(self, env: dict[str, str], args: tuple[str, ...] = ()) -> None:
+        self.env = {**os.environ, **APP_ENV, "GRADIO_SERVER_PORT": str(free_port()), "PYTHONUNBUFFERED": "1", **env}
+        self.proc = subprocess.Popen([sys.executable, "app.py", *args], cwd=ROOT, env=self.env, text=True,
+                                     stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+        self.output: list[str] = []
+        self._ready = threading.Event()
+        self.url = ""
+        threading.Thread(target=self._read, daemon=True).start()
+
+    def _read(self) -> None:
+        for line in self.proc.stdout:
+            self.output.append(line)
+            found = re.search(r"Running on local URL:\s*(\S+)", line)
+            if found:
+                self.url = found.group(1)
+                self._ready.set()
+        self._ready.set()  # the process ended
+
+    def wait_ready(self, timeout: float = START_TIMEOUT) -> "RunningApp":
+        if not self._ready.wait(timeout) or not self.url:
+            self.stop()
+            raise RuntimeError("app.py did not start:\n" + "".join(self.output[-40:]))
+        return self
+
+    def stop(self) -> None:
+        if self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait(timeout=15)
+
+
+@pytest.fixture(scope="module")
+def hub():
+    with LoopbackHub({HUB_TOKEN: "user"}) as server:
+        yield server
+
+
+@pytest.fixture(scope="module")
+def app(hub):
+    running = RunningApp({"HF_ENDPOINT": hub.url}).wait_ready()
+    yield running
+    running.stop()
+
+
+@pytest.fixture(scope="module")
+def reference_engine(app):
+    """The engine the app should agree with, built here from the app's own environment."""
+    return load_engine(Settings.from_env(app.env))
+
+
+def client(app) -> Client:
+    return Client(app.url, verbose=False, download_files=False)
+
+
+def write_csv(path: Path, rows: list[tuple[str, str]]) -> Path:
+    lines = ["question,answer"] + [f'"{q}","{a}"' for q, a in rows]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+PETS = [
+    ("How often should I feed my cat?", "Adult cats eat two meals a day."),
+    ("How do I stop my dog from barking at night?", "Exercise it in the evening and ignore the barking."),
+    ("Can rabbits live outdoors in winter?", "Only with a sheltered, insulated hutch."),
+]
+
+
+# --- the launched app ----------------------------------------------------------------
+
+
+def test_importing_app_starts_nothing():
+    code = "import sys, app; print(sorted(m for m in ('gradio', 'torch', 'onnxruntime', 'faq_engine.ui') if m in sys.modules))"
+    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=60)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip() == "[]"
+
+
+def test_api_search_is_the_engines_own_search(app, reference_engine):
+    hits = client(app).predict(TUTORIAL_QUERY, 5, api_name="/search")
+    expected = [h.to_dict() for h in reference_engine.search(TUTORIAL_QUERY, 5)]
+    assert hits == expected  # same ids, order and scores, every field
+    assert json.loads(json.dumps(hits)) == hits
+    assert [h["id"] for h in hits] == TUTORIAL_IDS
+    assert [round(h["score"], 4) for h in hits] == TUTORIAL_SCORES
+    assert hits[0]["id"] == "8" and round(hits[0]["score"], 4) == 0.7565
+
+
+def test_top_k_is_honoured_within_the_slider_range(app):
+    c = client(app)
+    assert len(c.predict("How do I replace my Medicare card?", 1, api_name="/search")) == 1
+    ten = c.predict("How do I replace my Medicare card?", 10, api_name="/search")
+    assert [h["rank"] for h in ten] == list(range(1, 11))
+    with pytest.raises(AppError, match="greater than maximum value 10"):
+        c.predict("How do I replace my Medicare card?", 50, api_name="/search")
+
+
+def test_an_empty_question_is_a_message_not_a_traceback(app):
+    with pytest.raises(AppError) as info:
+        client(app).predict("   ", 5, api_name="/search")
+    assert "question is empty" in str(info.value)
+    assert "Traceback" not in str(info.value)
+
+
+def test_an_uploaded_file_is_searched_only_in_that_session(app, tmp_path):
+    mine, other = client(app), client(app)
+    mine.predict(handle_file(str(write_csv(tmp_path / "pets.csv", PETS))), api_name="/load_file")
+    hits = mine.predict("what should my kitten eat", 3, api_name="/search")
+    assert hits[0]["question"] == "How often should I feed my cat?"
+    assert {h["question"] for h in hits} == {q for q, _ in PETS}
+    assert other.predict(TUTORIAL_QUERY, 1, api_name="/search")[0]["id"] == "8"  # another session: untouched
+    mine.predict(api_name="/use_default")
+    assert mine.predict(TUTORIAL_QUERY, 1, api_name="/search")[0]["id"] == "8"
+
+
+def test_a_bad_file_says_what_to_fix(app, tmp_path):
+    bad = tmp_path / "faq.csv"
+    bad.write_text("title,body\nHello,World\n", encoding="utf-8")
+    with pytest.raises(AppError) as info:
+        client(app).predict(handle_file(str(bad)), api_name="/load_file")
+    message = str(info.value)
+    assert "no 'question' column" in message and "title, body" in message
+    assert "Traceback" not in message and str(tmp_path) not in message
+    empty = tmp_path / "faq.jsonl"
+    empty.write_text('{"question": "Fine?", "answer": "Yes"}\n{"question": " ", "answer": "No"}\n', encoding="utf-8")
+    with pytest.raises(AppError, match=r"Empty question in row\(s\) 2"):
+        client(app).predict(handle_file(str(empty)), api_name="/load_file")
+    odd = tmp_path / "faq.txt"
+    odd.write_text("question?\n", encoding="utf-8")
+    with pytest.raises(AppError, match=r"upload a file that is one of these formats: \['\.csv'"):
+        client(app).predict(handle_file(str(odd)), api_name="/load_file")
+
+
+def test_a_hub_dataset_loads_for_the_session(app, hub, embedder, tmp_path):
+    entries = [FaqEntry(str(i), q, a) for i, (q, a) in enumerate(PETS)]
+    meta = DatasetMeta(embedder.model_id, embedder.dim, True, "question", len(entries), __version__)
+    write_dataset(tmp_path / "pets", entries, embedder.embed([e.question for e in entries]), meta, "pets", "user/pets")
+    push_dataset(tmp_path / "pets", "user/pets", token=HUB_TOKEN, endpoint=hub.url)
+    c = client(app)
+    _, _, _, status, _ = c.predict("user/pets", api_name="/load_hub")
+    assert "user/pets" in status and "3 questions" in status and "Hub dataset" in status
+    assert c.predict("my dog is noisy at night", 1, api_name="/search")[0]["id"] == "1"
+
+
+@pytest.mark.parametrize("text, message", [
+    ("user/no-such-faqs", "was not found"),
+    ("tests/data", "is not a Hub dataset id"),  # a folder next to app.py: never read from the browser
+    ("/etc/passwd", "is not a Hub dataset id"),
+    ("", "Type a Hub dataset id"),
+])
+def test_the_hub_box_only_loads_hub_datasets(app, text, message):
+    with pytest.raises(AppError) as info:
+        client(app).predict(text, api_name="/load_hub")
+    assert message in str(info.value) and "Traceback" not in str(info.value)
+
+
+def test_only_the_search_endpoint_is_documented(app):
+    info = client(app).view_api(print_info=False, return_format="dict")
+    assert list(info["named_endpoints"]) == ["/search"]
+
+
+# --- the view, in-process ---------------------------------------------------------------
+
+
+class CountingEmbedder:
+    """Deterministic fake vectors; counts the texts it was asked to embed."""
+
+    model_id = "fake-model"
+    dim = 16
+
+    def __init__(self) -> None:
+        self.calls: list[list[str]] = []
+
+    def embed(self, texts):
+        self.calls.append(list(texts))
+        rows = [np.random.default_rng(sum(map(ord, t))).normal(size=self.dim) for t in texts]
+        vectors = np.asarray(rows, dtype=np.float32).reshape(len(texts), self.dim)
+        return vectors / np.linalg.norm(vectors, axis=1, keepdims=True)
+
+
+def fake_corpus(n: int) -> tuple[DemoHandlers, CountingEmbedder]:
+    fake = CountingEmbedder()
+    entries = tuple(FaqEntry(str(i), f"question {i}", f"answer {i}") for i in range(n))
+    faqs = FaqSet("fake", entries, fake.embed([e.question for e in entries]), fake.model_id)
+    fake.calls.clear()
+    corpus = make_corpus(faqs, SearchEngine(faqs, fake, method="dense"), "test")
+    return DemoHandlers(corpus, Settings()), fake
+
+
+def test_the_question_is_embedded_once_per_search():
+    handlers, fake = fake_corpus(50)
+    hits, view = handlers.search("  where is my answer  ", 5, None)
+    assert fake.calls == [["where is my answer"]]
+    np.testing.assert_allclose(view.query_vector, fake.embed(["where is my answer"])[0])
+
+
+def test_the_map_marks_the_question_and_its_nearest_faqs(embedder):
+    engine = SearchEngine(load_bundled("medicare", embedder), embedder, method="dense")
+    handlers = DemoHandlers(make_corpus(engine.faqs, engine, "bundled"), Settings())
+    hits, view = handlers.search(TUTORIAL_QUERY, 5, None)
+    frame = map_frame(view)
+    assert frame["kind"].value_counts().to_dict() == {"FAQ": 8, "nearest FAQs": 5, "your question": 1}
+    nearest = frame[frame["kind"] == "nearest FAQs"]
+    assert set(nearest["question"]) == {h["question"] for h in hits}
+    assert nearest.iloc[-1]["question"] == hits[0]["question"]  # the best is drawn last, on top
+    assert nearest.iloc[-1]["score"] == f"{hits[0]['score']:.3f}"
+    query = frame[frame["kind"] == "your question"].iloc[0]
+    expected = view.corpus.projection.transform(embedder.embed([TUTORIAL_QUERY]))[0]
+    assert (query["x"], query["y"]) == pytest.approx(tuple(expected), abs=1e-3)
+
+
+def test_before_a_search_the_map_shows_every_faq_and_keeps_all_colours():
+    handlers, _ = fake_corpus(20)
+    frame = map_frame(View(handlers.default, ()))
+    drawn = frame.dropna(subset=["x", "y"])
+    assert len(drawn) == 20 and set(drawn["kind"]) == {"FAQ"}
+    assert set(frame["kind"]) == set(MAP_COLOURS)  # legend colours stay fixed in the browser
+
+
+def test_a_large_set_is_sampled_on_the_map_but_never_drops_a_hit():
+    handlers, _ = fake_corpus(MAX_MAP_POINTS * 3)
+    hits, view = handlers.search("question 4", 10, None)
+    frame = map_frame(view)
+    assert len(frame) <= MAX_MAP_POINTS + 10 + 1
+    assert {h["question"] for h in hits} <= set(frame[frame["kind"] == "nearest FAQs"]["question"])
+
+
+def test_no_confident_match_is_said_above_the_nearest_faqs():
+    handlers, _ = fake_corpus(30)
+    weak = make_corpus(handlers.default.faqs, handlers.default.engine, "test", threshold=0.99)
+    view = handlers.search("something unrelated", 3, weak)[1]
+    message, table, _, _ = render(view)
+    assert "No confident match" in message and f"{max(h.score for h in view.hits):.3f}" in message
+    assert list(table.data.columns) == ["Rank", "Question", "Answer", "Score"]
+    strong = make_corpus(handlers.default.faqs, handlers.default.engine, "test", threshold=-1.0)
+    assert "No confident match" not in render(handlers.search("something", 3, strong)[1])[0]
+
+
+def test_markdown_text_is_shown_literally():
+    text = md_text("<script>alert(1)</script> *bold* [link](x) `code`")
+    assert "<" not in text and ">" not in text
+    assert "&lt;script&gt;" in text and r"\*bold\*" in text and r"\[link\]\(x\)" in text
+
+
+def test_unexpected_failures_are_a_generic_message():
+    with pytest.raises(gr.Error) as info:
+        _user_errors(lambda: 1 / 0)()
+    assert "went wrong" in info.value.message and "ZeroDivision" not in info.value.message
