@@ -72,7 +72,8 @@ class SearchEngine:
         return [self._hits(row_order, scores[i]) for i, row_order in enumerate(order)]
 
     def _order(self, queries: list[str], scores: np.ndarray, k: int) -> np.ndarray:
-        # BM25 always indexes the FAQ questions: with the answers added it ranks worse on both dev sets.
+        # BM25 always indexes the FAQ questions: with the answers added, BM25 alone and the hybrid over
+        # question+answer vectors rank worse on both dev sets (benchmarks/fusion_options.py).
         ranking = scores
         if self._lexical is not None:
             lexical = self._lexical.scores(queries)
