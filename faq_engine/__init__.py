@@ -9,7 +9,7 @@ from __future__ import annotations
 __version__ = "0.1.0"
 
 from .embedding import Embedder, embed_one, l2_normalize
-from .engine import DEFAULT_THRESHOLD, SearchEngine
+from .engine import DEFAULT_THRESHOLD, THRESHOLDS, SearchEngine
 from .errors import (
     ApiAuthError,
     ApiNotFoundError,
@@ -34,6 +34,9 @@ from .fallback import FallbackEmbedder, describe_embedder
 from .faqs import FaqSet, build_faqset, load_bundled
 from .local import SentenceTransformersEmbedder
 from .onnx_runtime import OnnxEmbedder
+from .evaluation import LabelledQuery, MethodScores, evaluate
+from .hybrid import blend_scores
+from .lexical import Bm25Index  # bm25s itself is imported only when an index is built
 from .models import FaqEntry, SearchHit
 from .ranking import cosine_scores, top_k
 from .retry import RetryPolicy
@@ -54,7 +57,7 @@ def __getattr__(name: str):
 __all__ = [
     "__version__",
     "Embedder", "embed_one", "l2_normalize",
-    "DEFAULT_THRESHOLD", "SearchEngine",
+    "DEFAULT_THRESHOLD", "THRESHOLDS", "SearchEngine",
     "ApiAuthError", "ApiNotFoundError", "ApiQuotaError", "ApiRequestError", "ApiResponseError",
     "ApiUnavailableError", "ConfigError", "DatasetError", "DimensionMismatchError", "EmbeddingApiError",
     "FaqEngineError", "HubAuthError", "HubError", "HubNotFoundError", "HubUnavailableError",
@@ -63,6 +66,7 @@ __all__ = [
     "FallbackEmbedder", "describe_embedder", "InferenceApiEmbedder", "RetryPolicy",
     "FaqSet", "build_faqset", "load_bundled",
     "SentenceTransformersEmbedder", "OnnxEmbedder",
+    "LabelledQuery", "MethodScores", "evaluate", "blend_scores", "Bm25Index",
     "FaqEntry", "SearchHit",
     "cosine_scores", "top_k",
     "Settings",
