@@ -21,7 +21,7 @@ def add_common_options(parser: argparse.ArgumentParser) -> None:
     """Options shared by every sub-command that embeds text."""
     parser.add_argument("--embedder", choices=EMBEDDER_CHOICES, help="local model, Inference API, or auto (API if a token is set)")
     parser.add_argument("--api-url", help="full feature-extraction URL (Inference Endpoint, TEI server, ...)")
-    parser.add_argument("--fields", choices=FIELDS_CHOICES, help="text embedded for each FAQ (default: question)")
+    parser.add_argument("--fields", choices=FIELDS_CHOICES, help="text embedded for each FAQ (default: the dataset's own, else question+answer)")
 
 
 def format_table(hits: Sequence[SearchHit], width: int = 100) -> str:

@@ -77,12 +77,12 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     print(f"Read {len(entries)} FAQs from {args.input}")
     cache = EmbeddingCache.in_dir(settings.cache_dir)
     embedder = CachedEmbedder(make_embedder(settings), cache)
-    texts = texts_for(entries, settings.fields)
+    texts = texts_for(entries, settings.embed_fields)
     with _progress_bar(len(texts), not args.no_progress) as progress:
         vectors = embed_batched(embedder, texts, progress=progress)
     stats = embedder.stats
     print(f"Embedded {stats.embedded} text(s) with {embedder.model_id}, reused {stats.reused} from the cache ({cache.path})")
-    meta = DatasetMeta(embedder.model_id, embedder.dim, True, settings.fields, len(entries), __version__)
+    meta = DatasetMeta(embedder.model_id, embedder.dim, True, settings.embed_fields, len(entries), __version__)
     out = Path(args.output)
     write_dataset(out, entries, vectors, meta, _title(args), args.push)
     print(f"Wrote {out / DATA_FILE} and {out / CARD_FILE}")

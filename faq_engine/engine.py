@@ -12,14 +12,14 @@ from .faqs import FaqSet
 from .hybrid import blend_scores
 from .models import SearchHit
 from .ranking import cosine_scores, top_k_from_scores
-from .settings import METHOD_CHOICES
+from .settings import DEFAULT_FIELDS, DEFAULT_METHOD, METHOD_CHOICES
 
 # Cosine similarity below which a hit is not "confident", per embedded FAQ text:
 # question+answer vectors score lower against short questions than question vectors do.
 # Calibrated by scripts/calibrate_threshold.py: the highest value (0.01 steps) that
 # keeps 97% of the in-domain dev queries of two external FAQ sets confident.
 THRESHOLDS = {"question": 0.45, "question+answer": 0.40}
-DEFAULT_THRESHOLD = THRESHOLDS["question"]  # the threshold for the default embedded text
+DEFAULT_THRESHOLD = THRESHOLDS[DEFAULT_FIELDS]  # the threshold for the default embedded text
 
 
 class SearchEngine:
@@ -37,7 +37,7 @@ class SearchEngine:
         faqs: FaqSet,
         embedder: Embedder,
         *,
-        method: str = "dense",
+        method: str = DEFAULT_METHOD,
         threshold: float | None = None,
     ) -> None:
         if method not in METHOD_CHOICES:

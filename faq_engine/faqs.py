@@ -13,6 +13,7 @@ import numpy as np
 from .embedding import Embedder, check_dim, embed_batched, l2_normalize, texts_for
 from .errors import DatasetError
 from .models import FaqEntry
+from .settings import DEFAULT_FIELDS
 
 log = logging.getLogger(__name__)
 
@@ -109,14 +110,18 @@ def _entry(raw: dict) -> FaqEntry:
     return FaqEntry(str(raw["id"]), raw["question"], raw.get("answer", ""), raw.get("url", ""))
 
 
-def load_bundled(name: str, embedder: Embedder, *, fields: str = "question", progress: Progress | None = None) -> FaqSet:
-    """Load a FAQ set shipped inside the package (``medicare``)."""
+def load_bundled(name: str, embedder: Embedder, *, fields: str | None = None, progress: Progress | None = None) -> FaqSet:
+    """Load a FAQ set shipped inside the package (``medicare``).
+
+    The file stores vectors for each choice of embedded text, so either loads instantly.
+    """
+    fields = fields or DEFAULT_FIELDS
     if name not in BUNDLED:
         raise DatasetError(f"No bundled FAQ set named {name!r}; bundled: {', '.join(BUNDLED)}.")
     raw = json.loads(resources.files("faq_engine.data").joinpath(f"{name}.json").read_text(encoding="utf-8"))
     entries = [_entry(r) for r in raw["faqs"]]
-    stored = np.asarray(raw["embeddings"], dtype=np.float32)
+    stored = raw["embeddings"].get(fields)
     return build_faqset(
-        name, entries, embedder, fields=fields, stored=stored,
-        stored_model_id=raw["model_id"], stored_fields=raw["fields"], progress=progress,
+        name, entries, embedder, fields=fields, stored=None if stored is None else np.asarray(stored, np.float32),
+        stored_model_id=raw["model_id"], stored_fields=fields, progress=progress,
     )

@@ -17,6 +17,9 @@ MODEL_ID = "sentence-transformers/all-MiniLM-L6-v2"
 EMBEDDER_CHOICES = ("auto", "local", "api")
 LOCAL_RUNTIME_CHOICES = ("onnx", "sentence-transformers")
 FIELDS_CHOICES = ("question", "question+answer")
+# Embedding the answer too ranks real user questions better (see README, "Retrieval quality");
+# `--fields question` is the tutorial's setting.
+DEFAULT_FIELDS = "question+answer"
 METHOD_CHOICES = ("dense", "bm25", "hybrid")
 DEFAULT_METHOD = "hybrid"  # best overall on the dev sets: see faq_engine/hybrid.py
 DEFAULT_DATASET = "medicare"
@@ -90,7 +93,7 @@ class Settings:
     api_url: str | None = None
     token: str | None = field(default=None, repr=False)
     dataset: str = DEFAULT_DATASET
-    fields: str = "question"
+    fields: str | None = None  # None: the dataset's own choice, else DEFAULT_FIELDS
     method: str = DEFAULT_METHOD
     cache_dir: Path = field(default_factory=lambda: _default_cache_dir(os.environ))
     api_batch_size: int = 32
@@ -115,7 +118,7 @@ class Settings:
             api_url=env.get("FAQ_ENGINE_API_URL") or None,
             token=token,
             dataset=env.get("FAQ_ENGINE_DATASET") or DEFAULT_DATASET,
-            fields=_choice(env, "FAQ_ENGINE_FIELDS", "question", FIELDS_CHOICES),
+            fields=_choice(env, "FAQ_ENGINE_FIELDS", "", ("",) + FIELDS_CHOICES) or None,
             method=_choice(env, "FAQ_ENGINE_METHOD", DEFAULT_METHOD, METHOD_CHOICES),
             cache_dir=Path(cache).expanduser() if cache else _default_cache_dir(env),
             api_batch_size=_number(env, "FAQ_ENGINE_API_BATCH_SIZE", 32, int),
@@ -128,6 +131,11 @@ class Settings:
             threshold=_threshold(env.get("FAQ_ENGINE_THRESHOLD")),
             local_runtime=_choice(env, "FAQ_ENGINE_LOCAL_RUNTIME", "onnx", LOCAL_RUNTIME_CHOICES),
         )
+
+    @property
+    def embed_fields(self) -> str:
+        """The FAQ text to embed when making new vectors."""
+        return self.fields or DEFAULT_FIELDS
 
     @property
     def resolved_api_url(self) -> str:

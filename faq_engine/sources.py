@@ -22,6 +22,7 @@ from .embedding import Embedder
 from .errors import DatasetError
 from .faqs import BUNDLED, FaqSet, Progress, build_faqset, load_bundled, validate_entries
 from .models import FaqEntry
+from .settings import DEFAULT_FIELDS
 
 log = logging.getLogger(__name__)
 
@@ -174,12 +175,12 @@ def load_faqs(source: str | Path, embedder: Embedder, *, fields: str | None = No
     """
     name = str(source)
     if name in BUNDLED:
-        return load_bundled(name, embedder, fields=fields or "question", progress=progress)
+        return load_bundled(name, embedder, fields=fields, progress=progress)
     columns = Columns(question_column, answer_column, id_column, url_column)
     notes: list[str] = []
     stored = read_source(locate_source(name, token, endpoint, notes), columns)
     meta = stored.meta
-    use_fields = fields or (meta.fields if meta else "question")
+    use_fields = fields or (meta.fields if meta else DEFAULT_FIELDS)
     vectors = _usable_vectors(name, stored, embedder.model_id, use_fields, notes)
     cache = EmbeddingCache.in_dir(cache_dir) if cache_dir else None
     try:

@@ -17,8 +17,10 @@ sys.path.insert(0, str(ROOT))
 from faq_engine.embedding import texts_for  # noqa: E402
 from faq_engine.local import SentenceTransformersEmbedder  # noqa: E402
 from faq_engine.models import FaqEntry  # noqa: E402
+from faq_engine.settings import FIELDS_CHOICES  # noqa: E402
 
 PATH = ROOT / "faq_engine" / "data" / "medicare.json"
+EMBEDDINGS = "@embeddings@"
 
 
 def main() -> None:
@@ -26,18 +28,21 @@ def main() -> None:
     faqs = raw["faqs"] if isinstance(raw, dict) else raw
     embedder = SentenceTransformersEmbedder()
     entries = [FaqEntry(f["id"], f["question"], f["answer"], f.get("url", "")) for f in faqs]
-    vectors = embedder.embed(texts_for(entries, "question"))
     out = {
         "name": "medicare",
         "description": "The 13 Medicare FAQ questions of the Hugging Face 'Getting Started With Embeddings' tutorial, with short answers.",
         "model_id": embedder.model_id,
         "dim": embedder.dim,
-        "fields": "question",
         "normalized": True,
         "faqs": faqs,
-        "embeddings": [[float(x) for x in row] for row in vectors],
+        "embeddings": {fields: EMBEDDINGS for fields in FIELDS_CHOICES},
     }
-    PATH.write_text(json.dumps(out, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+    text = json.dumps(out, indent=1, ensure_ascii=False)
+    # One line per vector keeps the file readable and its diffs small.
+    for fields in FIELDS_CHOICES:
+        rows = ",\n   ".join(json.dumps([float(x) for x in row]) for row in embedder.embed(texts_for(entries, fields)))
+        text = text.replace(f'"{fields}": "{EMBEDDINGS}"', f'"{fields}": [\n   {rows}\n  ]', 1)
+    PATH.write_text(text + "\n", encoding="utf-8")
     print(f"wrote {len(faqs)} FAQs to {PATH}")
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from faq_engine.embedding import texts_for
 from faq_engine.errors import DatasetError, DimensionMismatchError
 from faq_engine.faqs import build_faqset, load_bundled, validate_entries, validate_vectors
 from faq_engine.models import FaqEntry
@@ -52,16 +53,22 @@ def test_bundled_medicare_is_the_tutorial_set_verbatim(embedder):
     assert faqs.embeddings.shape == (13, 384) and faqs.embeddings.dtype == np.float32
 
 
-def test_bundled_vectors_are_the_models_own(embedder):
+@pytest.mark.parametrize("fields", ["question", "question+answer"])
+def test_bundled_vectors_are_the_models_own(embedder, fields):
     # The precomputed vectors must be what the embedder makes now, or search results drift.
-    faqs = load_bundled("medicare", embedder)
-    fresh = embedder.embed(MEDICARE_QUESTIONS)
+    faqs = load_bundled("medicare", embedder, fields=fields)
+    assert faqs.fields == fields and not faqs.notes
+    fresh = embedder.embed(texts_for(faqs.entries, fields))
     np.testing.assert_allclose(faqs.embeddings, fresh, atol=1e-5)
+
+
+def test_bundled_default_embeds_question_and_answer(embedder):
+    assert load_bundled("medicare", embedder).fields == "question+answer"
 
 
 def test_other_model_reembeds_instead_of_mixing_spaces():
     fake = CountingEmbedder()
-    faqs = load_bundled("medicare", fake)
+    faqs = load_bundled("medicare", fake, fields="question")
     assert faqs.model_id == "fake/model" and faqs.embeddings.shape == (13, 8)
     assert fake.texts == MEDICARE_QUESTIONS
     assert any("re-embedded" in note for note in faqs.notes)

@@ -266,10 +266,11 @@ def test_one_vector_space_embed_with_one_search_with_the_other(api, embedder):
     entries = load_bundled("medicare", embedder).entries
     remote = client(api.url)
     faqs = build_faqset("medicare", entries, remote)
-    local_hits = load_engine(Settings(embedder="local"), embedder=embedder).search(TUTORIAL_QUERY)
+    settings = Settings(embedder="local", fields="question", method="dense")
+    local_hits = load_engine(settings, embedder=embedder).search(TUTORIAL_QUERY)
     from faq_engine.engine import SearchEngine
 
-    remote_hits = SearchEngine(faqs, embedder).search(TUTORIAL_QUERY)
+    remote_hits = SearchEngine(faqs, embedder, method="dense").search(TUTORIAL_QUERY)
     assert [h.id for h in remote_hits] == [h.id for h in local_hits]
     np.testing.assert_allclose([h.score for h in remote_hits], [h.score for h in local_hits], atol=1e-4)
 

@@ -33,7 +33,7 @@ NO_NETWORK = textwrap.dedent(
 
 @pytest.fixture(scope="module")
 def engine(embedder):
-    return SearchEngine(load_bundled("medicare", embedder), embedder, method="dense")
+    return SearchEngine(load_bundled("medicare", embedder, fields="question"), embedder, method="dense")
 
 
 def run_cli(*args: str, code: str | None = None, env: dict | None = None) -> subprocess.CompletedProcess:
@@ -54,7 +54,7 @@ def test_engine_reproduces_the_tutorial_table(engine):
 
 def test_cli_json_reproduces_the_tutorial_table_with_network_cut():
     env = {"HF_HUB_OFFLINE": ""}  # unset-equivalent: nothing may depend on offline mode
-    result = run_cli("search", TUTORIAL_QUERY, "--top-k", "5", "--json", "--method", "dense", code=NO_NETWORK, env=env)
+    result = run_cli("search", TUTORIAL_QUERY, "--top-k", "5", "--json", "--method", "dense", "--fields", "question", code=NO_NETWORK, env=env)
     assert result.returncode == 0, result.stderr
     hits = json.loads(result.stdout)
     assert_tutorial_table(hits)
@@ -63,7 +63,7 @@ def test_cli_json_reproduces_the_tutorial_table_with_network_cut():
 
 
 def test_cli_table_is_readable():
-    result = run_cli("search", TUTORIAL_QUERY, "--top-k", "3", "--method", "dense")
+    result = run_cli("search", TUTORIAL_QUERY, "--top-k", "3", "--method", "dense", "--fields", "question")
     assert result.returncode == 0, result.stderr
     lines = result.stdout.strip().splitlines()
     assert "How can I get help with my Medicare Part A and Part B premiums?" in lines[1]

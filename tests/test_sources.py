@@ -91,7 +91,9 @@ def test_a_raw_file_is_embedded_on_load_and_cached(tmp_path, medicare_rows):
     fake = HashEmbedder()
     faqs = load_faqs(path, fake, cache_dir=tmp_path / "cache")
     assert len(faqs) == 13 and len(fake.sent) == 13
-    np.testing.assert_array_equal(faqs.embeddings, HashEmbedder().embed([r["question"] for r in medicare_rows]))
+    assert faqs.fields == "question+answer"  # the default for raw files
+    expected = HashEmbedder().embed([f'{r["question"]} {r["answer"]}' for r in medicare_rows])
+    np.testing.assert_array_equal(faqs.embeddings, expected)
     load_faqs(path, fake, cache_dir=tmp_path / "cache")
     assert len(fake.sent) == 13  # the second load embedded nothing
 
@@ -104,7 +106,7 @@ def _write_ours(folder, faqs, model_id=None, vectors=None):
 
 
 def test_our_folder_and_lone_parquet_reuse_stored_vectors(tmp_path, embedder):
-    bundled = load_bundled("medicare", embedder)
+    bundled = load_bundled("medicare", embedder, fields="question")
     folder = _write_ours(tmp_path / "ds", bundled)
     meta = read_card(folder / "README.md")
     assert (meta.model_id, meta.dim, meta.rows, meta.fields, meta.normalized) == (embedder.model_id, 384, 13, "question", True)
@@ -156,7 +158,7 @@ def test_missing_local_file_is_a_clear_error(tmp_path):
 
 
 def test_asking_for_other_embedded_text_re_embeds_with_a_note(tmp_path, embedder):
-    bundled = load_bundled("medicare", embedder)
+    bundled = load_bundled("medicare", embedder, fields="question")
     folder = _write_ours(tmp_path / "ds", bundled)  # vectors of the questions only
     faqs = load_faqs(folder, embedder, fields="question+answer")
     assert faqs.fields == "question+answer" and any("re-embedded" in n for n in faqs.notes)
