@@ -26,10 +26,10 @@ def add_common_options(parser: argparse.ArgumentParser) -> None:
 
 def format_table(hits: Sequence[SearchHit], width: int = 100) -> str:
     """A readable plain-text table of search hits."""
-    lines = [f"{'rank':>4}  {'id':>6}  {'score':>6}  question"]
+    lines = [f"{'rank':>4}  {'id':>6}  {'score':>6}  {'confident':<9}  question"]
     for h in hits:
-        question = textwrap.shorten(h.question, width=max(20, width - 24), placeholder="…")
-        lines.append(f"{h.rank:>4}  {h.id:>6}  {h.score:6.4f}  {question}")
+        question = textwrap.shorten(h.question, width=max(20, width - 35), placeholder="…")
+        lines.append(f"{h.rank:>4}  {h.id:>6}  {h.score:6.4f}  {'yes' if h.confident else 'no':<9}  {question}")
     if hits and not hits[0].confident:
         lines.insert(0, "No confident match: these are the nearest FAQs.")
     return "\n".join(lines)
@@ -84,6 +84,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except FaqEngineError as err:
         print(f"faq-engine: error: {err}", file=sys.stderr)
         return 1
+    except BrokenPipeError:  # e.g. `faq-engine search ... | head`: the reader left, nothing to report
+        sys.stderr.close()
+        return 0
     except KeyboardInterrupt:
         print("faq-engine: interrupted", file=sys.stderr)
         return 130
