@@ -13,6 +13,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import os
+import shutil
 import tempfile
 import threading
 from pathlib import Path
@@ -29,7 +30,7 @@ from .settings import MODEL_ID
 log = logging.getLogger(__name__)
 
 OUTPUT = "sentence_embedding"
-DEFAULT_BATCH_SIZE = 32
+DEFAULT_BATCH_SIZE = 16  # measured: as fast as 32-64 on 2 cores, with a smaller peak RSS
 
 
 def graph_key(folder: Path) -> str:
@@ -50,45 +51,46 @@ def cached_graph_path(folder: Path, cache_dir: Path) -> Path:
     return Path(cache_dir) / "onnx" / f"{graph_key(folder)}.onnx"
 
 
-def _write_atomically(path: Path, data: bytes) -> None:
+def write_graph(path: Path, model) -> None:
+    """Save ``model`` as ``path`` with its weights beside it (``<name>.data``), atomically.
+
+    External weights let ONNX Runtime map the file instead of parsing a 90 MB
+    protobuf: loading takes a fraction of the time and memory.
+    """
+    import onnx
+
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=path.stem[:16], suffix=".tmp")
+    staging = Path(tempfile.mkdtemp(dir=path.parent, prefix=".build-"))
     try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
+        data_name = path.name + ".data"
+        onnx.save_model(model, str(staging / path.name), save_as_external_data=True, location=data_name)
+        # Weights first, graph last: a graph file that exists always has complete weights.
         # Concurrent builders write identical bytes, so whichever replace lands last is fine.
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
-def build_graph_bytes(folder: Path) -> bytes:
-    """The serialised ONNX graph for the weights in ``folder`` (built in memory)."""
-    from .bert_onnx import build_from_folder
-
-    return build_from_folder(folder).SerializeToString()
+        os.replace(staging / data_name, path.parent / data_name)
+        os.replace(staging / path.name, path)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
 
 
 def ensure_graph(folder: Path, cache_dir: Path | None) -> Path | bytes:
     """The cached graph's path, building and caching it first if needed.
 
-    Returns the graph's bytes instead when there is no cache dir or it cannot be
-    written (a read-only home, say): the model still loads, just more slowly.
+    Returns the serialised graph instead when there is no cache dir or it cannot
+    be written (a read-only home, say): the model still loads, just more slowly.
     """
+    from .bert_onnx import build_from_folder
+
     path = cached_graph_path(folder, cache_dir) if cache_dir is not None else None
     if path is not None and path.is_file():
         return path
     log.info("Building the ONNX graph of %s", folder)
-    data = build_graph_bytes(folder)
-    if path is None:
-        return data
-    try:
-        _write_atomically(path, data)
-    except OSError as err:
-        log.warning("Could not cache the ONNX graph in %s (%s); building it in memory each time.", path.parent, err)
-        return data
-    return path
+    if path is not None:
+        try:
+            write_graph(path, build_from_folder(folder))
+            return path
+        except OSError as err:
+            log.warning("Could not cache the ONNX graph in %s (%s); building it in memory each time.", path.parent, err)
+    return build_from_folder(folder).SerializeToString()
 
 
 def load_tokenizer(folder: Path, max_length: int = MAX_SEQ_LENGTH):
@@ -123,7 +125,8 @@ def _open_session(folder: Path, cache_dir: Path | None, threads: int):
         if not isinstance(model, Path):
             raise
         log.warning("The cached ONNX graph %s could not be loaded (%s); rebuilding it.", model, err)
-        model.unlink(missing_ok=True)
+        for stale in (model, model.with_name(model.name + ".data")):
+            stale.unlink(missing_ok=True)
         return _session(ensure_graph(folder, cache_dir), threads)
 
 
