@@ -25,6 +25,7 @@ import pandas as pd
 from .embedding import Embedder
 from .engine import SearchEngine
 from .errors import DatasetError, FaqEngineError
+from .fallback import describe_embedder
 from .faqs import FaqSet
 from .models import SearchHit
 from .projection import Projection, fit_pca
@@ -125,9 +126,8 @@ class View:
 
 def _status(corpus: Corpus) -> str:
     engine, faqs = corpus.engine, corpus.faqs
-    status = getattr(engine.embedder, "status", None) or "local model"
     parts = [
-        f"**Embedder:** {md_text(status)}",
+        f"**Embedder:** {md_text(describe_embedder(engine.embedder))}",
         f"**Model:** {md_text(engine.embedder.model_id)}",
         f"**FAQs:** {md_text(faqs.name)} ({md_text(corpus.origin)}, {len(faqs)} questions)",
         f"**Ranking:** {md_text(engine.method)}",

@@ -26,7 +26,9 @@ from conftest import TUTORIAL_IDS, TUTORIAL_QUERY, TUTORIAL_SCORES
 from faq_engine import __version__
 from faq_engine.dataset_format import DatasetMeta, write_dataset
 from faq_engine.engine import SearchEngine
+from faq_engine.errors import ApiAuthError
 from faq_engine.factory import load_engine
+from faq_engine.fallback import FallbackEmbedder
 from faq_engine.faqs import FaqSet, load_bundled
 from faq_engine.hub import push_dataset
 from faq_engine.models import FaqEntry
@@ -129,6 +131,18 @@ def test_importing_app_starts_nothing():
     out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=60)
     assert out.returncode == 0, out.stderr
     assert out.stdout.strip() == "[]"
+
+
+def test_start_up_runs_no_example_through_the_engine(app):
+    # On a Space, cached examples would spend the API budget at every start.
+    assert not any("Caching examples" in line for line in app.output)
+
+
+def test_a_bad_setting_stops_the_app_with_a_message_not_a_traceback():
+    env = {**os.environ, "FAQ_ENGINE_METHOD": "fuzzy", "GRADIO_ANALYTICS_ENABLED": "False"}
+    out = subprocess.run([sys.executable, "app.py"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
+    assert out.returncode == 1
+    assert "FAQ_ENGINE_METHOD='fuzzy' is not one of" in out.stderr and "Traceback" not in out.stderr
 
 
 def test_api_search_is_the_engines_own_search(app, reference_engine):
@@ -289,6 +303,32 @@ def test_no_confident_match_is_said_above_the_nearest_faqs():
     assert list(table.data.columns) == ["Rank", "Question", "Answer", "Score"]
     strong = make_corpus(handlers.default.faqs, handlers.default.engine, "test", threshold=-1.0)
     assert "No confident match" not in render(handlers.search("something", 3, strong)[1])[0]
+
+
+class RefusingApi:
+    """An Inference API stand-in that refuses the token, as a revoked one is refused."""
+
+    model_id = "sentence-transformers/all-MiniLM-L6-v2"
+    dim = 384
+    status = "Inference API"
+
+    def embed(self, texts):
+        raise ApiAuthError("The Inference API refused the token (401): create a new one with read access.")
+
+
+def test_the_status_line_says_which_embedder_answers_and_why_it_fell_back(embedder):
+    api = FallbackEmbedder(RefusingApi(), lambda: embedder)
+    faqs = load_bundled("medicare", embedder)
+    handlers = DemoHandlers(make_corpus(faqs, SearchEngine(faqs, api, method="dense"), "bundled"), Settings())
+    before = render(View(handlers.default, ()))[3]
+    assert "**Embedder:** Inference API" in before
+    assert "**Model:** sentence\\-transformers/all\\-MiniLM\\-L6\\-v2" in before
+    assert "**FAQs:** medicare (bundled, 13 questions)" in before
+    hits, view = handlers.search(TUTORIAL_QUERY, 5, None)
+    assert hits[0]["id"] == "8"  # answered by the local model
+    after = render(view)[3]
+    embedder_part = after.split(" · ")[0]
+    assert embedder_part.startswith("**Embedder:** local model \\(fell back: ") and "token" in embedder_part
 
 
 def test_markdown_text_is_shown_literally():
