@@ -19,7 +19,7 @@ from typing import Mapping
 import numpy as np
 
 # Bump whenever the graph below changes: it is part of the cache key.
-BUILDER_VERSION = "2"
+BUILDER_VERSION = "3"
 OPSET = 17
 
 
@@ -77,6 +77,14 @@ class _Graph:
         return out
 
 
+    def split(self, x: str, parts: int, axis: int) -> list[str]:
+        """Split ``x`` into ``parts`` equal pieces along ``axis``."""
+        self._count += 1
+        outs = [f"split_{self._count}_{i}" for i in range(parts)]
+        self.nodes.append(self._helper.make_node("Split", [x], outs, axis=axis))
+        return outs
+
+
 def _ints(*values: int) -> np.ndarray:
     return np.array(values, dtype=np.int64)
 
@@ -86,8 +94,8 @@ def _scalar(value: float) -> np.ndarray:
 
 
 def _dense(g: _Graph, x: str, prefix: str) -> str:
-    # torch Linear stores [out, in]; MatMul wants [in, out].
-    return g.op("Add", g.op("MatMul", x, g.weight(f"{prefix}.weight", transpose=True)), g.weight(f"{prefix}.bias"))
+    # One Gemm (matmul + bias) on [tokens, in]; transB reads torch's [out, in] layout as it is.
+    return g.op("Gemm", x, g.weight(f"{prefix}.weight"), g.weight(f"{prefix}.bias"), transB=1)
 
 
 def _layer_norm(g: _Graph, x: str, prefix: str, eps: float) -> str:
@@ -95,6 +103,7 @@ def _layer_norm(g: _Graph, x: str, prefix: str, eps: float) -> str:
 
 
 def _embeddings(g: _Graph, cfg: BertConfig) -> str:
+    """Word + token type + position embeddings, LayerNorm, flattened to ``[tokens, hidden]``."""
     words = g.op("Gather", g.weight("embeddings.word_embeddings.weight"), "input_ids")
     # Single-sentence input: every token type is 0, so its embedding is one constant row.
     token_type = g.const("token_type_row", g.weights["embeddings.token_type_embeddings.weight"][0])
@@ -102,22 +111,23 @@ def _embeddings(g: _Graph, cfg: BertConfig) -> str:
     positions = g.op("Slice", g.weight("embeddings.position_embeddings.weight"), g.const("zero", _ints(0)), seq_len,
                      g.const("axis0", _ints(0)))
     summed = g.op("Add", g.op("Add", words, token_type), positions)
-    return _layer_norm(g, summed, "embeddings.LayerNorm", cfg.eps)
+    normed = _layer_norm(g, summed, "embeddings.LayerNorm", cfg.eps)
+    return g.op("Reshape", normed, g.const("flat_shape", _ints(-1, cfg.hidden)))
 
 
-def _attention(g: _Graph, x: str, mask_bias: str, prefix: str, cfg: BertConfig) -> str:
-    head = cfg.hidden // cfg.heads
-    split = g.const(f"{prefix}.split_shape", _ints(0, 0, cfg.heads, head))
-
-    def heads(name: str, perm: list[int]) -> str:
-        return g.op("Transpose", g.op("Reshape", _dense(g, x, f"{prefix}.self.{name}"), split), perm=perm)
-
-    q, k, v = heads("query", [0, 2, 1, 3]), heads("key", [0, 2, 3, 1]), heads("value", [0, 2, 1, 3])
-    scale = g.const("attention_scale", _scalar(1.0 / math.sqrt(head)))
-    scores = g.op("Add", g.op("Mul", g.op("MatMul", q, k), scale), mask_bias)
-    context = g.op("MatMul", g.op("Softmax", scores, axis=-1), v)
-    merged = g.op("Reshape", g.op("Transpose", context, perm=[0, 2, 1, 3]),
-                  g.const(f"{prefix}.merge_shape", _ints(0, 0, cfg.hidden)))
+def _attention(g: _Graph, x: str, mask_bias: str, qkv_shape: str, prefix: str, cfg: BertConfig) -> str:
+    """Self-attention on ``[tokens, hidden]``; query, key and value come from one fused Gemm."""
+    w, b = (np.concatenate([g.weights[f"{prefix}.self.{n}.{part}"] for n in ("query", "key", "value")])
+            for part in ("weight", "bias"))
+    qkv = g.op("Gemm", x, g.const(f"{prefix}.self.qkv.weight", w), g.const(f"{prefix}.self.qkv.bias", b), transB=1)
+    # [batch, seq, 3 * heads, head] -> [batch, 3 * heads, seq, head] -> 3 x [batch, heads, seq, head]
+    stacked = g.op("Transpose", g.op("Reshape", qkv, qkv_shape), perm=[0, 2, 1, 3])
+    q, k, v = g.split(stacked, 3, axis=1)
+    scale = g.const("attention_scale", _scalar(1.0 / math.sqrt(cfg.hidden // cfg.heads)))
+    scores = g.op("MatMul", q, g.op("Transpose", k, perm=[0, 1, 3, 2]))
+    probs = g.op("Softmax", g.op("Add", g.op("Mul", scores, scale), mask_bias), axis=-1)
+    context = g.op("Transpose", g.op("MatMul", probs, v), perm=[0, 2, 1, 3])
+    merged = g.op("Reshape", context, g.const("flat_shape", _ints(-1, cfg.hidden)))
     return _layer_norm(g, g.op("Add", _dense(g, merged, f"{prefix}.output.dense"), x), f"{prefix}.output.LayerNorm", cfg.eps)
 
 
@@ -127,9 +137,9 @@ def _gelu(g: _Graph, x: str) -> str:
     return g.op("Mul", g.op("Mul", x, g.op("Add", erf, g.const("one_f", _scalar(1.0)))), g.const("half", _scalar(0.5)))
 
 
-def _layer(g: _Graph, x: str, mask_bias: str, index: int, cfg: BertConfig) -> str:
+def _layer(g: _Graph, x: str, mask_bias: str, qkv_shape: str, index: int, cfg: BertConfig) -> str:
     prefix = f"encoder.layer.{index}"
-    attended = _attention(g, x, mask_bias, f"{prefix}.attention", cfg)
+    attended = _attention(g, x, mask_bias, qkv_shape, f"{prefix}.attention", cfg)
     inner = _gelu(g, _dense(g, attended, f"{prefix}.intermediate.dense"))
     out = g.op("Add", _dense(g, inner, f"{prefix}.output.dense"), attended)
     return _layer_norm(g, out, f"{prefix}.output.LayerNorm", cfg.eps)
@@ -154,10 +164,13 @@ def build_model(weights: Mapping[str, np.ndarray], cfg: BertConfig):
     lowest = g.const("lowest", _scalar(np.finfo(np.float32).min))
     inverted = g.op("Sub", g.const("one_f", _scalar(1.0)), mask)
     mask_bias = g.op("Unsqueeze", g.op("Mul", inverted, lowest), g.const("head_axes", _ints(1, 2)))
+    batch_seq = g.op("Shape", "input_ids")
+    qkv_shape = g.op("Concat", batch_seq, g.const("qkv_dims", _ints(3 * cfg.heads, cfg.hidden // cfg.heads)), axis=0)
     x = _embeddings(g, cfg)
     for index in range(cfg.layers):
-        x = _layer(g, x, mask_bias, index, cfg)
-    _mean_pool(g, x, mask)
+        x = _layer(g, x, mask_bias, qkv_shape, index, cfg)
+    hidden_shape = g.op("Concat", batch_seq, g.const("hidden_dim", _ints(cfg.hidden)), axis=0)
+    _mean_pool(g, g.op("Reshape", x, hidden_shape), mask)
     dims = ["batch", "seq"]
     graph = helper.make_graph(
         g.nodes, "minilm_encoder",
