@@ -3,7 +3,9 @@
 Prints:
 
 1. seconds from starting ``python app.py`` to the first answered query;
-2. median and p95 of sequential ``/search`` calls from one client (default 100);
+2. median and p95 of sequential ``/search`` calls from one client (default 100), and of the
+   same calls over plain HTTP (``POST /gradio_api/call/search`` and its event stream):
+   gradio_client polls its event stream every 50 ms, so the HTTP numbers show the app's own cost;
 3. the app's resident memory (RSS) after those, and its peak;
 4. concurrent clients x searches each (default 20 x 20): failures, p50, p95, searches/s.
 
@@ -96,6 +98,32 @@ def timed_searches(client, n: int, offset: int = 0) -> list[float]:
     return times
 
 
+def http_search(session, url: str, question: str, k: int = 5) -> list[dict]:
+    """One search through gradio's HTTP API: start the event, read its stream to the end."""
+    event = session.post(f"{url}/gradio_api/call/search", json={"data": [question, k]}, timeout=30)
+    event.raise_for_status()
+    stream = session.get(f"{url}/gradio_api/call/search/{event.json()['event_id']}", timeout=30)
+    kind = ""
+    for line in stream.text.splitlines():
+        if line.startswith("event:"):
+            kind = line.split(":", 1)[1].strip()
+        elif line.startswith("data:") and kind == "complete":
+            return json.loads(line.split(":", 1)[1])[0]
+    raise RuntimeError(f"no result in the event stream: {stream.text[:200]}")
+
+
+def timed_http_searches(url: str, n: int) -> list[float]:
+    import requests
+
+    times = []
+    with requests.Session() as session:
+        for i in range(n):
+            t = time.perf_counter()
+            http_search(session, url, QUERIES[i % len(QUERIES)])
+            times.append(time.perf_counter() - t)
+    return times
+
+
 def concurrent(url: str, clients: int, per_client: int) -> tuple[list[float], int, float]:
     from gradio_client import Client
 
@@ -123,6 +151,29 @@ def concurrent(url: str, clients: int, per_client: int) -> tuple[list[float], in
     return [x for r in results for x in r], failures, time.perf_counter() - t
 
 
+def concurrent_http(url: str, clients: int, per_client: int) -> tuple[list[float], int, float]:
+    """The same load as :func:`concurrent` over plain HTTP, one ``requests`` session per client."""
+    import requests
+
+    def run(index: int) -> tuple[list[float], int]:
+        times, failures = [], 0
+        with requests.Session() as session:
+            for i in range(per_client):
+                t = time.perf_counter()
+                try:
+                    http_search(session, url, QUERIES[(index * per_client + i) % len(QUERIES)])
+                    times.append(time.perf_counter() - t)
+                except Exception as err:  # counted and shown
+                    failures += 1
+                    print(f"  failure: {type(err).__name__}: {err}", file=sys.stderr)
+        return times, failures
+
+    t = time.perf_counter()
+    with ThreadPoolExecutor(clients) as ex:
+        results = list(ex.map(run, range(clients)))
+    return [x for r, _ in results for x in r], sum(f for _, f in results), time.perf_counter() - t
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sequential", type=int, default=100)
@@ -144,6 +195,9 @@ def main() -> None:
         seq = timed_searches(client, args.sequential)
         print(f"2. {args.sequential} sequential /search calls: median {statistics.median(seq) * 1000:.1f} ms, "
               f"p95 {percentile(seq, 95) * 1000:.1f} ms")
+        http = timed_http_searches(url.rstrip("/"), args.sequential)
+        print(f"   the same over plain HTTP: median {statistics.median(http) * 1000:.1f} ms, "
+              f"p95 {percentile(http, 95) * 1000:.1f} ms")
         rss, peak = rss_mib(proc.pid)
         print(f"3. app RSS: {rss:.0f} MiB (peak {peak:.0f} MiB)")
         times, failures, wall = concurrent(url, args.clients, args.per_client)
@@ -151,8 +205,11 @@ def main() -> None:
         print(f"4. {args.clients} concurrent clients x {args.per_client} searches: failures {failures}/{total}, "
               f"p50 {percentile(times, 50) * 1000:.1f} ms, p95 {percentile(times, 95) * 1000:.1f} ms, "
               f"{total / wall:.1f} searches/s")
+        times, failures, wall = concurrent_http(url.rstrip("/"), args.clients, args.per_client)
+        print(f"   the same load over plain HTTP: failures {failures}/{total}, p50 {percentile(times, 50) * 1000:.1f} ms, "
+              f"p95 {percentile(times, 95) * 1000:.1f} ms, {total / wall:.1f} searches/s")
         rss, peak = rss_mib(proc.pid)
-        print(f"   app RSS after the concurrent run: {rss:.0f} MiB (peak {peak:.0f} MiB)")
+        print(f"   app RSS after the concurrent runs: {rss:.0f} MiB (peak {peak:.0f} MiB)")
     finally:
         proc.terminate()
         proc.wait(timeout=30)

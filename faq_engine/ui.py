@@ -35,7 +35,9 @@ log = logging.getLogger(__name__)
 
 DEFAULT_K = 5
 MAX_K = 10
-# Searches run this many at a time (per event); loading a dataset runs one at a time.
+# Searches in flight at once. The local model is CPU-bound, so more would only queue on the
+# cores; a search through the Inference API waits on the network, so a few overlap. Loading a
+# dataset (embedding a whole file) runs one at a time.
 DEFAULT_CONCURRENCY = 4
 MAX_MAP_POINTS = 2000
 UPLOAD_TYPES = [".csv", ".json", ".jsonl", ".parquet"]
