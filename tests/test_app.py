@@ -228,6 +228,28 @@ def test_only_the_search_endpoint_is_documented(app):
     assert list(info["named_endpoints"]) == ["/search"]
 
 
+# --- the Space card ------------------------------------------------------------------------
+
+SPACE_COLOURS = {"red", "yellow", "green", "blue", "indigo", "purple", "pink", "gray"}
+
+
+@pytest.mark.skipif(not (ROOT / "README.md").exists(), reason="README.md not written yet")
+def test_the_readme_is_a_valid_space_card_for_this_app():
+    from huggingface_hub import SpaceCard
+
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    assert text.startswith("---\n"), "README.md must start with the Space's YAML front matter"
+    card = SpaceCard(text).data.to_dict()
+    pin = re.search(r"^gradio==(\S+)$", (ROOT / "requirements.txt").read_text(), re.M).group(1)
+    assert card["sdk"] == "gradio" and str(card["sdk_version"]) == pin
+    assert card["app_file"] == "app.py" and (ROOT / card["app_file"]).is_file()
+    assert card["title"] and card["emoji"] and card["license"]
+    assert card["colorFrom"] in SPACE_COLOURS and card["colorTo"] in SPACE_COLOURS
+    assert 0 < len(card["short_description"]) <= 60
+    assert "sentence-transformers/all-MiniLM-L6-v2" in card["models"] and card["datasets"]
+    assert 'api_name="/search"' in text and "python app.py" in text
+
+
 # --- the view, in-process ---------------------------------------------------------------
 
 
