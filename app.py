@@ -25,7 +25,7 @@ def main(argv: list[str] | None = None) -> int:
     from faq_engine.errors import FaqEngineError
     from faq_engine.factory import load_engine
     from faq_engine.settings import Settings
-    from faq_engine.ui import build_demo
+    from faq_engine.ui import MAX_UPLOAD_SIZE, build_demo
 
     try:
         settings = Settings.from_env()
@@ -33,7 +33,8 @@ def main(argv: list[str] | None = None) -> int:
     except FaqEngineError as err:
         print(f"app.py: error: {err}", file=sys.stderr)
         return 1
-    demo.launch(share=args.share)  # host and port: GRADIO_SERVER_NAME, GRADIO_SERVER_PORT
+    # Host and port: gradio reads GRADIO_SERVER_NAME and GRADIO_SERVER_PORT itself.
+    demo.launch(share=args.share, max_file_size=MAX_UPLOAD_SIZE)
     return 0
 
 

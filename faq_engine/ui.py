@@ -41,6 +41,7 @@ MAX_K = 10
 DEFAULT_CONCURRENCY = 4
 MAX_MAP_POINTS = 2000
 UPLOAD_TYPES = [".csv", ".json", ".jsonl", ".parquet"]
+MAX_UPLOAD_SIZE = "25mb"  # pass to launch(max_file_size=...): tens of thousands of FAQs, not a disk's worth
 EXAMPLES = ["How can Medicare help me?", "I lost my Medicare card, how do I get a new one?",
             "How much does Part B cost each month?", "Can I stop my Part B coverage?", "What is the best pizza topping?"]
 TABLE_HEADERS = ["Rank", "Question", "Answer", "Score"]

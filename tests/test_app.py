@@ -200,6 +200,15 @@ def test_a_bad_file_says_what_to_fix(app, tmp_path):
         client(app).predict(handle_file(str(odd)), api_name="/load_file")
 
 
+def test_uploads_are_capped_in_size(app, tmp_path):
+    big = tmp_path / "huge.csv"
+    with big.open("w", encoding="utf-8") as fh:
+        fh.write("question,answer\n")
+        fh.write(("What is this padding for?," + "x" * 1000 + "\n") * 26_000)  # 26 MB
+    with pytest.raises(ValueError, match="exceeds the maximum file size"):
+        client(app).predict(handle_file(str(big)), api_name="/load_file")
+
+
 def test_a_hub_dataset_loads_for_the_session(app, hub, embedder, tmp_path):
     entries = [FaqEntry(str(i), q, a) for i, (q, a) in enumerate(PETS)]
     meta = DatasetMeta(embedder.model_id, embedder.dim, True, "question", len(entries), __version__)

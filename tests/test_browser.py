@@ -111,6 +111,8 @@ def test_markup_in_faqs_shows_literally_and_runs_nothing(page, tmp_path):
     tooltip = page.locator("#vg-tooltip-element")
     tooltip.get_by_text(HOSTILE_FAQS[0][0]).wait_for()
     assert tooltip.locator("script, img").count() == 0
+    page.get_by_text("Results as JSON").click()  # the raw results, as the API returns them
+    page.locator("#raw").get_by_text(HOSTILE_FAQS[0][0], exact=False).first.wait_for()
     assert page.dialogs == []
     assert page.locator("img[src='x'], #results script, #status script").count() == 0
     assert page.evaluate("() => document.querySelectorAll('a[href^=\"javascript\"]').length") == 0
