@@ -43,7 +43,8 @@ MAX_MAP_POINTS = 2000
 UPLOAD_TYPES = [".csv", ".json", ".jsonl", ".parquet"]
 MAX_UPLOAD_SIZE = "25mb"  # pass to launch(max_file_size=...): tens of thousands of FAQs, not a disk's worth
 EXAMPLES = ["How can Medicare help me?", "I lost my Medicare card, how do I get a new one?",
-            "How much does Part B cost each month?", "Can I stop my Part B coverage?", "What is the best pizza topping?"]
+            "How much does Part B cost each month?", "Can I stop my Part B coverage?",
+            "What is the best pizza topping?"]
 TABLE_HEADERS = ["Rank", "Question", "Answer", "Score"]
 MAP_COLOURS = {"FAQ": "#b8bcc6", "nearest FAQs": "#ea580c", "your question": "#2563eb"}
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-!|~])")
@@ -257,7 +258,8 @@ class DemoHandlers:
         repo_id, _ = split_revision(dataset_id)
         # Only Hub ids: a path on the server must never be readable from the browser.
         if not is_repo_id(repo_id) or Path(repo_id).exists():
-            raise DatasetError(f"{dataset_id!r} is not a Hub dataset id: use 'namespace/name' (optionally '@revision').")
+            raise DatasetError(f"{dataset_id!r} is not a Hub dataset id: use 'namespace/name' "
+                               "(optionally '@revision').")
         return self._load(dataset_id, dataset_id, "Hub dataset", progress)
 
     def load_file(self, path: str, progress=gr.Progress()) -> tuple:
@@ -299,7 +301,8 @@ def build_demo(engine: SearchEngine, settings: Settings | None = None, *,
     origin = "bundled" if engine.faqs.name == "medicare" else "default"
     handlers = DemoHandlers(make_corpus(engine.faqs, engine, origin, threshold=engine.threshold), settings)
     render(handlers.search(engine.faqs.entries[0].question, 1, None)[1])  # warm-up: model, pandas Styler
-    _, table, _, status = render(View(handlers.default, ()))
+    blank = View(handlers.default, ())  # before any search
+    _, table, _, status = render(blank)
     ui = SimpleNamespace()
     with gr.Blocks(title="FAQ search") as demo:
         ui.corpus = gr.State(None)  # this session's own FAQ set; None means the default one
@@ -317,22 +320,26 @@ def build_demo(engine: SearchEngine, settings: Settings | None = None, *,
         ui.results = gr.Dataframe(table, headers=TABLE_HEADERS, datatype=["number", "str", "str", "number"],
                                   interactive=False, wrap=True, label="Closest FAQs", elem_id="results",
                                   column_widths=["7%", "33%", "48%", "12%"])
-        ui.map = gr.ScatterPlot(x="x", y="y", color="kind", color_map=MAP_COLOURS, tooltip=["kind", "question", "score"],
-                                height=420, elem_id="faq-map", label="Map of the FAQs (PCA of their embeddings)",
-                                **map_props(View(handlers.default, ())))
+        ui.map = gr.ScatterPlot(x="x", y="y", color="kind", color_map=MAP_COLOURS,
+                                tooltip=["kind", "question", "score"], height=420, elem_id="faq-map",
+                                label="Map of the FAQs (PCA of their embeddings)", **map_props(blank))
         with gr.Accordion("Results as JSON (what the API returns)", open=False):
             ui.raw = gr.JSON(label="Results", elem_id="raw")
-        with gr.Accordion("FAQ data: bundled, a Hub dataset, or your own file", open=False, elem_id="data-source"):
-            with gr.Row(equal_height=True):
-                ui.hub_id = gr.Textbox(label="Hugging Face dataset id", placeholder="namespace/name[@revision]",
-                                       scale=4, max_lines=1, elem_id="hub-id")
-                ui.load_hub = gr.Button("Load", scale=1, elem_id="load-hub")
-            ui.upload = gr.File(label="Or upload a CSV, JSON, JSONL or Parquet file with question and answer columns",
-                                file_types=UPLOAD_TYPES, type="filepath", elem_id="upload")
-            ui.reset = gr.Button("Use the bundled FAQs again", size="sm", elem_id="reset")
+        _data_source_panel(ui)
         _wire(ui, handlers)
     demo.queue(default_concurrency_limit=concurrency)
     return demo
+
+
+def _data_source_panel(ui: SimpleNamespace) -> None:
+    with gr.Accordion("FAQ data: bundled, a Hub dataset, or your own file", open=False, elem_id="data-source"):
+        with gr.Row(equal_height=True):
+            ui.hub_id = gr.Textbox(label="Hugging Face dataset id", placeholder="namespace/name[@revision]",
+                                   scale=4, max_lines=1, elem_id="hub-id")
+            ui.load_hub = gr.Button("Load", scale=1, elem_id="load-hub")
+        ui.upload = gr.File(label="Or upload a CSV, JSON, JSONL or Parquet file with question and answer columns",
+                            file_types=UPLOAD_TYPES, type="filepath", elem_id="upload")
+        ui.reset = gr.Button("Use the bundled FAQs again", size="sm", elem_id="reset")
 
 
 def _wire(ui: SimpleNamespace, handlers: DemoHandlers) -> None:
