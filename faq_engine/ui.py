@@ -320,8 +320,8 @@ def build_demo(engine: SearchEngine, settings: Settings | None = None, *,
         ui.results = gr.Dataframe(table, headers=TABLE_HEADERS, datatype=["number", "str", "str", "number"],
                                   interactive=False, wrap=True, label="Closest FAQs", elem_id="results",
                                   column_widths=["7%", "33%", "48%", "12%"])
-        ui.map = gr.ScatterPlot(x="x", y="y", color="kind", color_map=MAP_COLOURS,
-                                tooltip=["kind", "question", "score"], height=420, elem_id="faq-map",
+        ui.map = gr.ScatterPlot(x="x", y="y", color="kind", color_map=MAP_COLOURS, color_title="Points",
+                                tooltip=["kind", "question", "score"], elem_id="faq-map",
                                 label="Map of the FAQs (PCA of their embeddings)", **map_props(blank))
         with gr.Accordion("Results as JSON (what the API returns)", open=False):
             ui.raw = gr.JSON(label="Results", elem_id="raw")
