@@ -139,10 +139,11 @@ def test_with_the_api_embedder_only_the_changed_text_is_sent(pushed, env, workdi
         proc = run(env, "embed", str(src), "--output", str(workdir / "out-api"), "--no-progress",
                    "--embedder", "api", "--api-url", api.url)
         sent = [text for seen in api.seen for text in seen.inputs]
-    assert sent == ["What parts does Medicare have?"]
+    changed = f"What parts does Medicare have? {edited[9]['answer']}"  # question+answer is embedded by default
+    assert sent == [changed]
     assert counts(proc) == (1, 12)
     faqs = load_faqs(workdir / "out-api", embedder)
-    np.testing.assert_allclose(faqs.embeddings[9], embedder.embed(["What parts does Medicare have?"])[0], atol=1e-5)
+    np.testing.assert_allclose(faqs.embeddings[9], embedder.embed([changed])[0], atol=1e-5)
 
 
 def test_offline_mode_serves_the_cached_copy_and_says_so(pushed, env, hub, embedder):
