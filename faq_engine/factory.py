@@ -8,7 +8,7 @@ from pathlib import Path
 from .embedding import Embedder
 from .engine import SearchEngine
 from .fallback import FallbackEmbedder
-from .faqs import Progress, load_bundled
+from .faqs import Progress
 from .local import SentenceTransformersEmbedder
 from .onnx_runtime import OnnxEmbedder
 from .settings import MODEL_ID, Settings
@@ -44,13 +44,13 @@ def make_embedder(settings: Settings) -> Embedder:
     """
     use_api = settings.embedder == "api" or (settings.embedder == "auto" and (settings.token or settings.api_url))
     if not use_api:
-        return local_embedder()
+        return local_embedder(settings)
     from .inference_api import InferenceApiEmbedder  # imports requests: only when the API is used
 
     api = InferenceApiEmbedder.from_settings(settings)
     if settings.embedder == "api" or settings.model_id != MODEL_ID:
         return api  # chosen explicitly, or no local model makes the same vectors
-    return FallbackEmbedder(api, local_embedder)
+    return FallbackEmbedder(api, lambda: local_embedder(settings))
 
 
 def load_engine(settings: Settings, *, embedder: Embedder | None = None, progress: Progress | None = None) -> SearchEngine:

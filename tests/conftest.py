@@ -11,7 +11,9 @@ os.environ["HF_HOME"] = _HF_HOME
 os.environ["HF_HUB_DISABLE_TELEMETRY"] = "1"
 os.environ["HF_HUB_DISABLE_XET"] = "1"
 os.environ["HF_UPDATE_DOWNLOAD_COUNTS"] = "0"
-os.environ["FAQ_ENGINE_CACHE_DIR"] = tempfile.mkdtemp(prefix="faq-engine-cache-")
+# Settings() and Settings.from_env() must agree on the cache dir (so they share one local model).
+os.environ["XDG_CACHE_HOME"] = tempfile.mkdtemp(prefix="faq-engine-xdg-cache-")
+os.environ["FAQ_ENGINE_CACHE_DIR"] = os.path.join(os.environ["XDG_CACHE_HOME"], "faq-engine")
 for _name in ("HF_TOKEN", "HUGGING_FACE_HUB_TOKEN", "HF_TOKEN_PATH", "FAQ_ENGINE_API_URL", "FAQ_ENGINE_EMBEDDER",
               "FAQ_ENGINE_DATASET", "FAQ_ENGINE_METHOD", "FAQ_ENGINE_FIELDS", "FAQ_ENGINE_THRESHOLD", "HF_HUB_OFFLINE"):
     os.environ.pop(_name, None)
