@@ -110,6 +110,11 @@ class CachedEmbedder:
         self._reused = 0
 
     @property
+    def batch_hint(self) -> int | None:
+        """The wrapped embedder's preferred texts per call."""
+        return getattr(self.inner, "batch_hint", None)
+
+    @property
     def stats(self) -> CacheStats:
         """Counts since this wrapper was created."""
         with self._lock:

@@ -10,6 +10,7 @@ from .errors import DimensionMismatchError, InvalidQueryError
 from .models import FaqEntry
 
 EPS = 1e-12
+DEFAULT_BATCH = 64
 
 
 @runtime_checkable
@@ -62,14 +63,17 @@ def texts_for(entries: Iterable[FaqEntry], fields: str) -> list[str]:
 def embed_batched(
     embedder: Embedder,
     texts: Sequence[str],
-    batch_size: int = 64,
+    batch_size: int | None = None,
     progress: Callable[[int, int], None] | None = None,
 ) -> np.ndarray:
     """Embed ``texts`` in batches, calling ``progress(done, total)`` after each batch.
 
     Long jobs (a whole FAQ file) go through here so the CLI can show a tqdm bar and
     the app a progress indicator; the result equals ``embedder.embed(texts)``.
+    The batch size defaults to the embedder's ``batch_hint`` (an API client wants
+    enough texts per call to keep all its requests in flight), else 64.
     """
+    batch_size = batch_size or getattr(embedder, "batch_hint", None) or DEFAULT_BATCH
     total = len(texts)
     parts = []
     for start in range(0, total, batch_size):

@@ -65,6 +65,11 @@ class FallbackEmbedder:
         return f"FallbackEmbedder(primary={self.primary!r}, status={self.status!r})"
 
     @property
+    def batch_hint(self) -> int | None:
+        """The preferred texts per call of whichever embedder answers now."""
+        return getattr(self._fallback or self.primary, "batch_hint", None)
+
+    @property
     def fell_back(self) -> bool:
         """Whether the local model has taken over."""
         return self._fallback is not None

@@ -175,6 +175,11 @@ class InferenceApiEmbedder:
         return f"InferenceApiEmbedder(url={safe_url(self.url)!r}, model_id={self.model_id!r})"
 
     @property
+    def batch_hint(self) -> int:
+        """Texts per :meth:`embed` call that keep every concurrent request busy."""
+        return self.batch_size * self.concurrency
+
+    @property
     def status(self) -> str:
         """A short description for the UI."""
         host = urlsplit(self.url).hostname or ""
