@@ -61,12 +61,22 @@ class SearchEngine:
         """The ``k`` best FAQs for ``query``, best first."""
         return self.search_batch([query], k)[0]
 
-    def search_batch(self, queries: Sequence[str], k: int = 5) -> list[list[SearchHit]]:
-        """Answer several queries with one embedding call."""
+    def search_batch(
+        self, queries: Sequence[str], k: int = 5, *, vectors: np.ndarray | None = None
+    ) -> list[list[SearchHit]]:
+        """Answer several queries with one embedding call.
+
+        ``vectors`` are the queries' embeddings when the caller already has them
+        (the app also draws them on its map), so nothing is embedded twice.
+        """
         cleaned = [validate_query(q) for q in queries]
         if not cleaned:
             return []
-        vectors = self.embedder.embed(cleaned)
+        if vectors is None:
+            vectors = self.embedder.embed(cleaned)
+        check_dim(np.asarray(vectors), self.embedder.dim, "The query vectors")
+        if len(vectors) != len(cleaned):
+            raise ConfigError(f"Got {len(vectors)} query vectors for {len(cleaned)} queries.")
         scores = cosine_scores(vectors, self.faqs.embeddings)
         order = self._order(cleaned, scores, k)
         return [self._hits(row_order, scores[i]) for i, row_order in enumerate(order)]

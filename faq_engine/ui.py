@@ -12,7 +12,6 @@ import functools
 import html
 import logging
 import re
-import threading
 from dataclasses import dataclass, replace
 from pathlib import Path
 from types import SimpleNamespace
@@ -22,7 +21,7 @@ import gradio as gr
 import numpy as np
 import pandas as pd
 
-from .embedding import Embedder
+from .embedding import validate_query
 from .engine import SearchEngine
 from .errors import DatasetError, FaqEngineError
 from .fallback import describe_embedder
@@ -55,50 +54,11 @@ def md_text(text: str) -> str:
     return _MD_SPECIAL.sub(r"\\\1", html.escape(" ".join(str(text).split()), quote=False))
 
 
-class QueryRecorder:
-    """An embedder wrapper that remembers the vectors of single-text calls (the queries).
-
-    The engine embeds each question once; the map needs that same vector. Reading it
-    back here avoids a second embedding call, which on the Inference API would spend
-    budget. Every other attribute (``status``, ...) is the wrapped embedder's.
-    """
-
-    def __init__(self, inner: Embedder, capacity: int = 256) -> None:
-        self.inner = inner
-        self.model_id = inner.model_id
-        self.dim = inner.dim
-        self._recent: dict[str, np.ndarray] = {}
-        self._capacity = capacity
-        self._lock = threading.Lock()
-
-    def __getattr__(self, name: str) -> Any:
-        if name.startswith("_") or name == "inner":
-            raise AttributeError(name)
-        return getattr(self.inner, name)
-
-    def embed(self, texts: Sequence[str]) -> np.ndarray:
-        """Embed with the wrapped embedder, remembering the vector of a lone text."""
-        vectors = self.inner.embed(texts)
-        if len(texts) == 1:
-            with self._lock:
-                self._recent[texts[0]] = vectors[0]
-                if len(self._recent) > self._capacity:  # vectors nobody asked for: drop the oldest
-                    del self._recent[next(iter(self._recent))]
-        return vectors
-
-    def vector_of(self, text: str) -> np.ndarray:
-        """The vector of ``text``: the remembered one, else a fresh embedding."""
-        with self._lock:
-            vector = self._recent.pop(text, None)
-        return vector if vector is not None else self.inner.embed([text])[0]
-
-
 @dataclass(frozen=True, eq=False)
 class Corpus:
     """One searchable FAQ set with its map: the default one, or a session's own upload."""
 
     engine: SearchEngine
-    recorder: QueryRecorder
     projection: Projection
     coords: np.ndarray
     origin: str
@@ -113,10 +73,9 @@ def make_corpus(faqs: FaqSet, like: SearchEngine, origin: str, *, threshold: flo
 
     ``threshold=None`` lets the engine pick the one calibrated for ``faqs.fields``.
     """
-    recorder = QueryRecorder(like.embedder.inner if isinstance(like.embedder, QueryRecorder) else like.embedder)
-    engine = type(like)(faqs, recorder, method=like.method, threshold=threshold)
+    engine = type(like)(faqs, like.embedder, method=like.method, threshold=threshold)
     projection = fit_pca(faqs.embeddings)
-    return Corpus(engine, recorder, projection, projection.transform(faqs.embeddings), origin)
+    return Corpus(engine, projection, projection.transform(faqs.embeddings), origin)
 
 
 @dataclass(frozen=True, eq=False)
@@ -244,9 +203,12 @@ class DemoHandlers:
     def search(self, question: str, top_k: float, corpus: Corpus | None) -> tuple[list[dict], View]:
         """The ``top_k`` FAQs closest to ``question``, best first, as JSON-ready dicts."""
         corpus = corpus or self.default
-        hits = corpus.engine.search(question, max(1, min(MAX_K, int(top_k))))  # gradio checks the range too
-        vector = corpus.recorder.vector_of(question.strip())
-        return [h.to_dict() for h in hits], View(corpus, tuple(hits), vector)
+        query = validate_query(question)
+        # Embedded once, here: the engine ranks with the vector and the map draws it
+        # (a second embedding would spend Inference API budget on a Space).
+        vector = corpus.engine.embedder.embed([query])
+        hits = corpus.engine.search_batch([query], max(1, min(MAX_K, int(top_k))), vectors=vector)[0]
+        return [h.to_dict() for h in hits], View(corpus, tuple(hits), vector[0])
 
     def load_hub(self, dataset_id: str, progress=gr.Progress()) -> tuple:
         """Load a Hub dataset (``namespace/name[@revision]``) for this session."""
@@ -278,7 +240,7 @@ class DemoHandlers:
             progress((done, total), desc="Embedding the FAQs", unit="FAQs")
 
         progress(0.0, desc=f"Loading {name}")
-        faqs = load_faqs(source, self.default.recorder.inner, fields=self.settings.fields,
+        faqs = load_faqs(source, self.default.engine.embedder, fields=self.settings.fields,
                          cache_dir=self.settings.cache_dir, token=self.settings.token, progress=report)
         # Name the set as the user knows it, not by the server's temporary path.
         faqs = replace(faqs, name=name, notes=tuple(n.replace(str(source), name) for n in faqs.notes))

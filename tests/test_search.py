@@ -103,3 +103,10 @@ def test_top_k_is_clamped_and_batch_matches_single(engine):
 def test_unknown_method_is_a_config_error(engine):
     with pytest.raises(ConfigError, match="method"):
         SearchEngine(engine.faqs, engine.embedder, method="magic")
+
+
+def test_precomputed_query_vectors_give_the_same_hits(engine, embedder):
+    vectors = embedder.embed([TUTORIAL_QUERY])
+    assert engine.search_batch([TUTORIAL_QUERY], 5, vectors=vectors) == [engine.search(TUTORIAL_QUERY, 5)]
+    with pytest.raises(ConfigError, match="2 query vectors for 1"):
+        engine.search_batch([TUTORIAL_QUERY], 5, vectors=embedder.embed(["a", "b"]))
