@@ -23,6 +23,7 @@ from gradio_client import Client, handle_file
 from gradio_client.exceptions import AppError
 
 from conftest import TUTORIAL_IDS, TUTORIAL_QUERY, TUTORIAL_SCORES
+from fakes import HashEmbedder
 from faq_engine import __version__
 from faq_engine.dataset_format import DatasetMeta, write_dataset
 from faq_engine.engine import SearchEngine
@@ -262,24 +263,8 @@ def test_the_readme_is_a_valid_space_card_for_this_app():
 # --- the view, in-process ---------------------------------------------------------------
 
 
-class CountingEmbedder:
-    """Deterministic fake vectors; counts the texts it was asked to embed."""
-
-    model_id = "fake-model"
-    dim = 16
-
-    def __init__(self) -> None:
-        self.calls: list[list[str]] = []
-
-    def embed(self, texts):
-        self.calls.append(list(texts))
-        rows = [np.random.default_rng(sum(map(ord, t))).normal(size=self.dim) for t in texts]
-        vectors = np.asarray(rows, dtype=np.float32).reshape(len(texts), self.dim)
-        return vectors / np.linalg.norm(vectors, axis=1, keepdims=True)
-
-
-def fake_corpus(n: int) -> tuple[DemoHandlers, CountingEmbedder]:
-    fake = CountingEmbedder()
+def fake_corpus(n: int) -> tuple[DemoHandlers, HashEmbedder]:
+    fake = HashEmbedder("fake-model", 16)
     entries = tuple(FaqEntry(str(i), f"question {i}", f"answer {i}") for i in range(n))
     faqs = FaqSet("fake", entries, fake.embed([e.question for e in entries]), fake.model_id)
     fake.calls.clear()

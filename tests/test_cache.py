@@ -9,22 +9,7 @@ import numpy as np
 import pytest
 
 from faq_engine.cache import CACHE_FILE, CachedEmbedder, EmbeddingCache, text_key
-from faq_engine.embedding import l2_normalize
-
-
-class HashEmbedder:
-    """Deterministic fake: a vector derived from the text's hash; records every text it is sent."""
-
-    def __init__(self, model_id: str = "fake/hash-model", dim: int = 8) -> None:
-        self.model_id, self.dim = model_id, dim
-        self.sent: list[str] = []
-        self._lock = threading.Lock()
-
-    def embed(self, texts):
-        with self._lock:
-            self.sent.extend(texts)
-        rows = [np.frombuffer(hashlib.sha256(t.encode()).digest()[: self.dim], dtype=np.uint8) for t in texts]
-        return l2_normalize(np.asarray(rows, dtype=np.float32) - 127.5)
+from fakes import HashEmbedder
 
 
 TEXTS = [f"How do I do thing number {i}?" for i in range(13)]
@@ -49,7 +34,7 @@ def test_an_edited_text_is_the_only_one_sent(tmp_path):
     CachedEmbedder(inner, EmbeddingCache.in_dir(tmp_path)).embed(TEXTS)
     edited = TEXTS.copy()
     edited[4] = "A reworded question four?"
-    inner.sent.clear()
+    inner.calls.clear()
     cached = CachedEmbedder(inner, EmbeddingCache.in_dir(tmp_path))
     vectors = cached.embed(edited)
     assert inner.sent == ["A reworded question four?"]

@@ -8,6 +8,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from fakes import HashEmbedder
 from faq_engine.cli import main
 from faq_engine.cli_eval import MemoEmbedder, parse_methods, read_queries, score_methods
 from faq_engine.errors import ConfigError, DatasetError
@@ -64,26 +65,14 @@ def test_methods_list_accepts_default_and_rejects_unknown_names():
         parse_methods("dense,magic", "dense")
 
 
-class CountingEmbedder:
-    model_id = "fake/count"
-    dim = 2
-
-    def __init__(self):
-        self.seen: list[str] = []
-
-    def embed(self, texts):
-        self.seen.extend(texts)
-        return np.asarray([[len(t), 1.0] for t in texts], dtype=np.float32)
-
-
 def test_memo_embedder_embeds_each_text_once():
-    inner = CountingEmbedder()
+    inner = HashEmbedder()
     memo = MemoEmbedder(inner)
     first = memo.embed(["a", "bb", "a"])
     again = memo.embed(["bb", "a"])
-    assert inner.seen == ["a", "bb"]
+    assert inner.sent == ["a", "bb"]
     np.testing.assert_array_equal(again, first[[1, 0]])
-    assert memo.embed([]).shape == (0, 2)
+    assert memo.embed([]).shape == (0, inner.dim)
 
 
 @pytest.fixture()

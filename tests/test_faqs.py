@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from fakes import HashEmbedder
 from faq_engine.embedding import texts_for
 from faq_engine.errors import DatasetError, DimensionMismatchError
 from faq_engine.faqs import build_faqset, load_bundled, validate_entries, validate_vectors
@@ -25,24 +26,6 @@ MEDICARE_QUESTIONS = [
     "What is TRICARE ?",
     "Should I sign up for Medicare Part B if I have Veterans' Benefits?",
 ]
-
-
-class CountingEmbedder:
-    """A deterministic fake: hashes characters into a small vector and counts texts."""
-
-    model_id = "fake/model"
-    dim = 8
-
-    def __init__(self):
-        self.texts: list[str] = []
-
-    def embed(self, texts):
-        self.texts.extend(texts)
-        out = np.zeros((len(texts), self.dim), dtype=np.float32)
-        for i, t in enumerate(texts):
-            for j, ch in enumerate(t):
-                out[i, (ord(ch) + j) % self.dim] += 1.0
-        return out / np.maximum(np.linalg.norm(out, axis=1, keepdims=True), 1e-12)
 
 
 def test_bundled_medicare_is_the_tutorial_set_verbatim(embedder):
@@ -67,17 +50,17 @@ def test_bundled_default_embeds_question_and_answer(embedder):
 
 
 def test_other_model_reembeds_instead_of_mixing_spaces():
-    fake = CountingEmbedder()
+    fake = HashEmbedder("fake/model")
     faqs = load_bundled("medicare", fake, fields="question")
     assert faqs.model_id == "fake/model" and faqs.embeddings.shape == (13, 8)
-    assert fake.texts == MEDICARE_QUESTIONS
+    assert fake.sent == MEDICARE_QUESTIONS
     assert any("re-embedded" in note for note in faqs.notes)
 
 
 def test_question_and_answer_fields_embed_both():
-    fake = CountingEmbedder()
+    fake = HashEmbedder("fake/model")
     faqs = build_faqset("x", [FaqEntry("a", "Q?", "An answer.")], fake, fields="question+answer")
-    assert fake.texts == ["Q? An answer."] and faqs.fields == "question+answer"
+    assert fake.sent == ["Q? An answer."] and faqs.fields == "question+answer"
 
 
 def test_empty_questions_and_duplicate_ids_name_the_rows():
@@ -100,4 +83,4 @@ def test_stored_vectors_are_checked():
 
 def test_unknown_bundled_name():
     with pytest.raises(DatasetError, match="medicare"):
-        load_bundled("nope", CountingEmbedder())
+        load_bundled("nope", HashEmbedder("fake/model"))

@@ -15,7 +15,7 @@ from faq_engine.dataset_format import DATA_FILE, DatasetMeta, read_card, write_d
 from faq_engine.errors import DatasetError, DimensionMismatchError
 from faq_engine.faqs import load_bundled
 from faq_engine.sources import load_faqs, read_table
-from test_cache import HashEmbedder
+from fakes import HashEmbedder
 
 
 @pytest.fixture(scope="module")
