@@ -243,7 +243,6 @@ def test_only_the_search_endpoint_is_documented(app):
 SPACE_COLOURS = {"red", "yellow", "green", "blue", "indigo", "purple", "pink", "gray"}
 
 
-@pytest.mark.skipif(not (ROOT / "README.md").exists(), reason="README.md not written yet")
 def test_the_readme_is_a_valid_space_card_for_this_app():
     from huggingface_hub import SpaceCard
 
