@@ -52,7 +52,8 @@ def _read_saved_token(environ: Mapping[str, str]) -> str | None:
     return token or None
 
 
-def _number(environ: Mapping[str, str], name: str, default: float, cast=float):
+def _number(environ: Mapping[str, str], name: str, default, cast=float, *,
+            valid=lambda v: v > 0, rule: str = "greater than 0"):
     raw = environ.get(name)
     if raw is None or raw.strip() == "":
         return default
@@ -60,20 +61,8 @@ def _number(environ: Mapping[str, str], name: str, default: float, cast=float):
         value = cast(raw)
     except ValueError:
         raise ConfigError(f"{name}={raw!r} is not a valid number") from None
-    if value <= 0:
-        raise ConfigError(f"{name} must be greater than 0, got {raw!r}")
-    return value
-
-
-def _threshold(raw: str | None) -> float | None:
-    if raw is None or raw.strip() == "":
-        return None
-    try:
-        value = float(raw)
-    except ValueError:
-        raise ConfigError(f"FAQ_ENGINE_THRESHOLD={raw!r} is not a number between -1 and 1") from None
-    if not -1.0 <= value <= 1.0:
-        raise ConfigError(f"FAQ_ENGINE_THRESHOLD must be a cosine similarity between -1 and 1, got {raw!r}")
+    if not valid(value):
+        raise ConfigError(f"{name} must be {rule}, got {raw!r}")
     return value
 
 
@@ -128,7 +117,8 @@ class Settings:
             api_read_timeout=_number(env, "FAQ_ENGINE_API_READ_TIMEOUT", 60.0),
             api_max_wait=_number(env, "FAQ_ENGINE_API_MAX_WAIT", 30.0),
             api_concurrency=_number(env, "FAQ_ENGINE_API_CONCURRENCY", 4, int),
-            threshold=_threshold(env.get("FAQ_ENGINE_THRESHOLD")),
+            threshold=_number(env, "FAQ_ENGINE_THRESHOLD", None, valid=lambda v: -1.0 <= v <= 1.0,
+                              rule="a cosine similarity between -1 and 1"),
             local_runtime=_choice(env, "FAQ_ENGINE_LOCAL_RUNTIME", "onnx", LOCAL_RUNTIME_CHOICES),
         )
 
