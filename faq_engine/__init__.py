@@ -8,8 +8,8 @@ from __future__ import annotations
 
 __version__ = "0.1.0"
 
-from .embedding import Embedder, embed_one, l2_normalize
-from .engine import DEFAULT_THRESHOLD, THRESHOLDS, SearchEngine
+from .embedding import Embedder
+from .engine import SearchEngine
 from .errors import (
     ApiAuthError,
     ApiNotFoundError,
@@ -30,19 +30,18 @@ from .errors import (
     ModelLoadError,
 )
 from .factory import load_engine, local_embedder, make_embedder
-from .fallback import FallbackEmbedder, describe_embedder
-from .faqs import FaqSet, build_faqset, load_bundled
+from .fallback import FallbackEmbedder
+from .faqs import FaqSet
 from .local import SentenceTransformersEmbedder
-from .onnx_runtime import OnnxEmbedder
-from .evaluation import LabelledQuery, MethodScores, evaluate
-from .hybrid import blend_scores
-from .lexical import Bm25Index  # bm25s itself is imported only when an index is built
 from .models import FaqEntry, SearchHit
+from .onnx_runtime import OnnxEmbedder
 from .ranking import cosine_scores, top_k
 from .retry import RetryPolicy
 from .settings import Settings
-from .cache import CacheStats, CachedEmbedder, EmbeddingCache
 from .sources import load_faqs, read_table
+
+# The default local runtime: all-MiniLM-L6-v2 on ONNX Runtime, no torch.
+LocalEmbedder = OnnxEmbedder
 
 
 def __getattr__(name: str):
@@ -56,19 +55,13 @@ def __getattr__(name: str):
 
 __all__ = [
     "__version__",
-    "Embedder", "embed_one", "l2_normalize",
-    "DEFAULT_THRESHOLD", "THRESHOLDS", "SearchEngine",
-    "ApiAuthError", "ApiNotFoundError", "ApiQuotaError", "ApiRequestError", "ApiResponseError",
-    "ApiUnavailableError", "ConfigError", "DatasetError", "DimensionMismatchError", "EmbeddingApiError",
-    "FaqEngineError", "HubAuthError", "HubError", "HubNotFoundError", "HubUnavailableError",
-    "InvalidQueryError", "ModelLoadError",
-    "load_engine", "local_embedder", "make_embedder",
-    "FallbackEmbedder", "describe_embedder", "InferenceApiEmbedder", "RetryPolicy",
-    "FaqSet", "build_faqset", "load_bundled",
-    "SentenceTransformersEmbedder", "OnnxEmbedder",
-    "LabelledQuery", "MethodScores", "evaluate", "blend_scores", "Bm25Index",
-    "FaqEntry", "SearchHit",
-    "cosine_scores", "top_k",
     "Settings",
-    "CacheStats", "CachedEmbedder", "EmbeddingCache", "load_faqs", "read_table",
+    "Embedder", "LocalEmbedder", "OnnxEmbedder", "SentenceTransformersEmbedder", "InferenceApiEmbedder",
+    "FallbackEmbedder", "RetryPolicy", "local_embedder", "make_embedder",
+    "FaqEntry", "FaqSet", "SearchHit", "load_faqs", "read_table",
+    "SearchEngine", "load_engine", "cosine_scores", "top_k",
+    "FaqEngineError", "ConfigError", "InvalidQueryError", "DatasetError", "DimensionMismatchError",
+    "ModelLoadError", "EmbeddingApiError", "ApiAuthError", "ApiQuotaError", "ApiNotFoundError",
+    "ApiRequestError", "ApiResponseError", "ApiUnavailableError",
+    "HubError", "HubNotFoundError", "HubAuthError", "HubUnavailableError",
 ]
