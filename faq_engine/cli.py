@@ -13,7 +13,7 @@ from typing import Sequence
 from . import __version__
 from . import cli_embed, cli_eval
 from .errors import FaqEngineError
-from .models import SearchHit
+from .models import SearchHit, confident_match
 from .settings import EMBEDDER_CHOICES, FIELDS_CHOICES, METHOD_CHOICES, Settings
 
 
@@ -30,7 +30,7 @@ def format_table(hits: Sequence[SearchHit], width: int = 100) -> str:
     for h in hits:
         question = textwrap.shorten(h.question, width=max(20, width - 35), placeholder="…")
         lines.append(f"{h.rank:>4}  {h.id:>6}  {h.score:6.4f}  {'yes' if h.confident else 'no':<9}  {question}")
-    if hits and not hits[0].confident:
+    if hits and not confident_match(hits):
         lines.insert(0, "No confident match: these are the nearest FAQs.")
     return "\n".join(lines)
 

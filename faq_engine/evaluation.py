@@ -35,9 +35,9 @@ class MethodScores:
     """Quality of one search method on one query set.
 
     Ranking metrics average over the ``n`` in-domain queries. ``ood_rejected`` is
-    the share of the ``n_ood`` out-of-domain queries whose best hit was not
-    confident; ``in_domain_confident`` the share of in-domain queries whose best
-    hit was. A value is ``None`` when there is no query to average over.
+    the share of the ``n_ood`` out-of-domain queries shown "no confident match";
+    ``in_domain_confident`` the share of in-domain queries shown a confident match.
+    A value is ``None`` when there is no query to average over.
     """
 
     top1: float | None
@@ -89,7 +89,7 @@ def evaluate(
     ranked_ids: Sequence[Sequence[str]], top_confident: Sequence[bool], queries: Sequence[LabelledQuery]
 ) -> MethodScores:
     """Score one method: ``ranked_ids[i]`` is its ranking for ``queries[i]`` (best first, at
-    least 10 deep for exact MRR@10), ``top_confident[i]`` whether its best hit was confident."""
+    least 10 deep for exact MRR@10), ``top_confident[i]`` whether it showed a confident match."""
     if not len(ranked_ids) == len(top_confident) == len(queries):
         raise ValueError("ranked_ids, top_confident and queries must have one entry per query")
     rows = list(zip(ranked_ids, top_confident, queries))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
+from typing import Sequence
 
 
 @dataclass(frozen=True)
@@ -35,3 +36,11 @@ class SearchHit:
     def to_dict(self) -> dict:
         """A JSON-serialisable dict (the CLI's and the app's wire format)."""
         return asdict(self)
+
+
+def confident_match(hits: Sequence[SearchHit]) -> bool:
+    """Whether any hit shown is a confident match; if none is, the user is told "no confident match".
+
+    Any, not the first: a keyword ranking may put a weaker cosine first.
+    """
+    return any(h.confident for h in hits)

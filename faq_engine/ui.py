@@ -26,7 +26,7 @@ from .engine import SearchEngine
 from .errors import DatasetError, FaqEngineError
 from .fallback import describe_embedder
 from .faqs import FaqSet
-from .models import SearchHit
+from .models import SearchHit, confident_match
 from .projection import Projection, fit_pca
 from .settings import Settings
 
@@ -106,7 +106,7 @@ def _message(view: View) -> str:
         return ""
     best = max(view.hits, key=lambda h: h.score)  # a hybrid ranking need not put it first
     threshold = view.corpus.engine.threshold
-    if any(h.confident for h in view.hits):
+    if confident_match(view.hits):
         return f"Best match scores **{best.score:.3f}** (confident: at or above {threshold:.2f})."
     return (
         f"### ⚠️ No confident match\nThe best score, **{best.score:.3f}**, is below the confidence "
