@@ -110,3 +110,13 @@ def test_precomputed_query_vectors_give_the_same_hits(engine, embedder):
     assert engine.search_batch([TUTORIAL_QUERY], 5, vectors=vectors) == [engine.search(TUTORIAL_QUERY, 5)]
     with pytest.raises(ConfigError, match="2 query vectors for 1"):
         engine.search_batch([TUTORIAL_QUERY], 5, vectors=embedder.embed(["a", "b"]))
+
+
+def test_no_confident_match_only_when_no_shown_hit_is_confident():
+    from faq_engine.cli import format_table
+    from faq_engine.models import SearchHit, confident_match
+
+    keyword_first = [SearchHit(1, "a", "q1", "", 0.30, confident=False), SearchHit(2, "b", "q2", "", 0.60)]
+    assert confident_match(keyword_first) and not format_table(keyword_first).startswith("No confident match")
+    weak = [SearchHit(1, "a", "q1", "", 0.30, confident=False)]
+    assert not confident_match(weak) and format_table(weak).startswith("No confident match")
