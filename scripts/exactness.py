@@ -1,0 +1,33 @@
+"""Print how far the ONNX runtime's embeddings are from sentence-transformers' (the reference).
+
+    python scripts/exactness.py
+Uses the varied texts of the exactness test (short, > 256 tokens, unicode, emoji, punctuation only).
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
+
+from faq_engine.local import SentenceTransformersEmbedder  # noqa: E402
+from faq_engine.onnx_runtime import OnnxEmbedder  # noqa: E402
+from test_local_runtime import varied_texts  # noqa: E402
+
+
+def main() -> None:
+    texts = varied_texts()
+    ours = OnnxEmbedder().embed(texts)
+    reference = SentenceTransformersEmbedder().embed(texts)
+    worst = np.abs(ours - reference).max(axis=1)
+    cosine = (ours * reference).sum(axis=1)
+    print(f"{len(texts)} texts: max |difference| {worst.max():.2e} (text {int(worst.argmax())}), "
+          f"median {np.median(worst):.2e}; min cosine between the two {cosine.min():.9f}")
+
+
+if __name__ == "__main__":
+    main()
