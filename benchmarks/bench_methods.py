@@ -29,7 +29,6 @@ from faq_engine.embedding import l2_normalize  # noqa: E402
 from faq_engine.engine import SearchEngine  # noqa: E402
 from faq_engine.factory import local_embedder  # noqa: E402
 from faq_engine.faqs import FaqSet, load_bundled  # noqa: E402
-from faq_engine.models import FaqEntry  # noqa: E402
 from faq_engine.settings import DEFAULT_METHOD, METHOD_CHOICES  # noqa: E402
 
 PARAPHRASES = ROOT / "tests" / "data" / "medicare_paraphrases.jsonl"

@@ -25,7 +25,7 @@ from faq_engine.cli_eval import MemoEmbedder, read_queries  # noqa: E402
 from faq_engine.embedding import texts_for  # noqa: E402
 from faq_engine.evaluation import evaluate  # noqa: E402
 from faq_engine.factory import local_embedder  # noqa: E402
-from faq_engine.hybrid import blend_scores, minmax_rows  # noqa: E402
+from faq_engine.hybrid import blend_scores  # noqa: E402
 from faq_engine.lexical import Bm25Index  # noqa: E402
 from faq_engine.ranking import cosine_scores, top_k_from_scores  # noqa: E402
 from faq_engine.sources import load_faqs  # noqa: E402

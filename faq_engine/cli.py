@@ -8,7 +8,8 @@ import logging
 import os
 import sys
 import textwrap
-from typing import Sequence
+from contextlib import contextmanager
+from typing import Callable, Iterator, Sequence
 
 from . import __version__
 from . import cli_embed, cli_eval
@@ -22,6 +23,28 @@ def add_common_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--embedder", choices=EMBEDDER_CHOICES, help="local model, Inference API, or auto (API if a token is set)")
     parser.add_argument("--api-url", help="full feature-extraction URL (Inference Endpoint, TEI server, ...)")
     parser.add_argument("--fields", choices=FIELDS_CHOICES, help="text embedded for each FAQ (default: the dataset's own, else question+answer)")
+
+
+@contextmanager
+def progress_bar(desc: str, enabled: bool = True) -> Iterator[Callable[[int, int], None]]:
+    """A ``progress(done, total)`` callback drawing a tqdm bar on stderr.
+
+    The bar appears on the first update, so nothing is printed when there is nothing to embed.
+    """
+    from tqdm import tqdm
+
+    bars = []
+
+    def update(done: int, total: int) -> None:
+        if not bars:
+            bars.append(tqdm(total=total, unit="text", desc=desc, disable=not enabled, file=sys.stderr))
+        bars[0].update(done - bars[0].n)
+
+    try:
+        yield update
+    finally:
+        for bar in bars:
+            bar.close()
 
 
 def format_table(hits: Sequence[SearchHit], width: int = 100) -> str:

@@ -8,9 +8,7 @@ from __future__ import annotations
 
 import argparse
 import sys
-from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterator
 
 from .settings import Settings
 
@@ -38,21 +36,6 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.set_defaults(func=run)
 
 
-@contextmanager
-def _progress_bar(total: int, enabled: bool) -> Iterator:
-    from tqdm import tqdm
-
-    bar = tqdm(total=total, unit="text", desc="Embedding", disable=not enabled, file=sys.stderr)
-
-    def update(done: int, total: int) -> None:
-        bar.update(done - bar.n)
-
-    try:
-        yield update
-    finally:
-        bar.close()
-
-
 def _title(args: argparse.Namespace) -> str:
     return f"FAQ embeddings: {args.push or Path(args.input).stem}"
 
@@ -61,6 +44,7 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     """Read, validate, embed (through the cache), write and optionally push."""
     from . import __version__
     from .cache import CachedEmbedder, EmbeddingCache
+    from .cli import progress_bar
     from .dataset_format import CARD_FILE, DATA_FILE, DatasetMeta, write_dataset
     from .embedding import embed_batched, texts_for
     from .factory import make_embedder
@@ -78,7 +62,7 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     cache = EmbeddingCache.in_dir(settings.cache_dir)
     embedder = CachedEmbedder(make_embedder(settings), cache)
     texts = texts_for(entries, settings.embed_fields)
-    with _progress_bar(len(texts), not args.no_progress) as progress:
+    with progress_bar("Embedding", not args.no_progress) as progress:
         vectors = embed_batched(embedder, texts, progress=progress)
     stats = embedder.stats
     print(f"Embedded {stats.embedded} text(s) with {embedder.model_id}, reused {stats.reused} from the cache ({cache.path})")

@@ -9,10 +9,8 @@ from __future__ import annotations
 
 import argparse
 import json
-import sys
-from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterator, Sequence
+from typing import Sequence
 
 import numpy as np
 
@@ -111,24 +109,6 @@ def score_methods(faqs: FaqSet, embedder: Embedder, queries: Sequence[LabelledQu
     return out
 
 
-@contextmanager
-def _bar(desc: str, enabled: bool) -> Iterator:
-    from tqdm import tqdm
-
-    bars = []  # created on the first update, so nothing is printed when nothing needs embedding
-
-    def update(done: int, total: int) -> None:
-        if not bars:
-            bars.append(tqdm(total=total, unit="text", desc=desc, disable=not enabled, file=sys.stderr))
-        bars[0].update(done - bars[0].n)
-
-    try:
-        yield update
-    finally:
-        for bar in bars:
-            bar.close()
-
-
 def format_report(results: dict[str, MethodScores], default: str) -> str:
     """A plain-text table: one row per method; the default method is starred."""
     def cell(x: float | None) -> str:
@@ -146,6 +126,7 @@ def format_report(results: dict[str, MethodScores], default: str) -> str:
 
 def run(args: argparse.Namespace, settings: Settings) -> int:
     """Run ``faq-engine eval``; returns the exit code."""
+    from .cli import progress_bar
     from .factory import make_embedder
     from .sources import load_faqs
 
@@ -153,11 +134,11 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     methods = parse_methods(args.methods, settings.method)
     queries = read_queries(args.queries)
     embedder = MemoEmbedder(make_embedder(settings))
-    with _bar("Embedding FAQs", not args.no_progress) as progress:
+    with progress_bar("Embedding FAQs", not args.no_progress) as progress:
         faqs = load_faqs(args.faqs, embedder, fields=settings.fields, cache_dir=settings.cache_dir,
                          token=settings.token, progress=progress)
     check_labels(queries, faqs)
-    with _bar("Embedding queries", not args.no_progress) as progress:
+    with progress_bar("Embedding queries", not args.no_progress) as progress:
         embed_batched(embedder, [q.query for q in queries], progress=progress)
     results = score_methods(faqs, embedder, queries, methods, settings.threshold)
     if args.json:
