@@ -3,7 +3,7 @@ PY ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: app search test bench chromium
+.PHONY: app search test lint bench chromium
 
 $(BIN)/.installed: requirements.txt requirements-dev.txt pyproject.toml
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -19,6 +19,9 @@ search: $(BIN)/.installed
 
 chromium:
 	@command -v chromium >/dev/null || scripts/install-chromium
+
+lint: $(BIN)/.installed
+	$(BIN)/ruff check .
 
 test: $(BIN)/.installed chromium
 	$(BIN)/python -m pytest

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import sys
 
 
@@ -23,12 +24,12 @@ def main(argv: list[str] | None = None) -> int:
     logging.getLogger("httpx").setLevel(logging.WARNING)  # gradio's own start-up requests
 
     from faq_engine.errors import FaqEngineError
-    from faq_engine.factory import load_engine
+    from faq_engine.pipeline import load_engine
     from faq_engine.settings import Settings
     from faq_engine.ui import MAX_UPLOAD_SIZE, build_demo
 
     try:
-        settings = Settings.from_env()
+        settings = Settings.from_env(os.environ)
         demo = build_demo(load_engine(settings), settings)
     except FaqEngineError as err:
         print(f"app.py: error: {err}", file=sys.stderr)

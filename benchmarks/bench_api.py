@@ -17,6 +17,7 @@ Every run also checks that the API vectors equal the local model's.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import time
 from pathlib import Path
@@ -29,8 +30,9 @@ sys.path.insert(0, str(ROOT / "tests"))  # the loopback fake of the Inference AP
 
 from api_server import FakeInferenceApi  # noqa: E402
 
-from faq_engine.factory import local_embedder  # noqa: E402
-from faq_engine.inference_api import InferenceApiEmbedder  # noqa: E402
+from faq_engine.embedders.factory import local_embedder  # noqa: E402
+from faq_engine.embedders.inference_api import InferenceApiEmbedder  # noqa: E402
+from faq_engine.settings import Settings  # noqa: E402
 
 TOPICS = ("Medicare card", "Part B premium", "drug plan", "Medigap policy", "hospital stay", "claim",
           "appeal", "doctor visit", "Social Security benefit", "enrollment period")
@@ -53,7 +55,7 @@ def synthetic_faqs(n: int) -> list[str]:
 
 
 def run(url: str, texts: list[str], batch_size: int, concurrency: int, server: FakeInferenceApi):
-    embedder = InferenceApiEmbedder(url, "bench-token", batch_size=batch_size, concurrency=concurrency)
+    embedder = InferenceApiEmbedder(url, "bench-token", request_size=batch_size, concurrency=concurrency)
     before = server.count
     server.max_in_flight = 0
     start = time.perf_counter()
@@ -72,7 +74,7 @@ def main() -> None:
     args = parser.parse_args()
 
     texts = synthetic_faqs(args.faqs)
-    local = local_embedder()
+    local = local_embedder(Settings.from_env(os.environ))
     local.embed(texts[:8])  # load the model before timing anything
     reference = local.embed(texts)
     by_text = dict(zip(texts, reference))

@@ -185,7 +185,7 @@ def main() -> None:
     sys.path.insert(0, str(ROOT))
     from faq_engine.settings import Settings
 
-    settings = Settings.from_env()
+    settings = Settings.from_env(os.environ)
     print(f"settings: embedder={settings.embedder} method={settings.method} fields={settings.fields} "
           f"local runtime={settings.local_runtime}; {os.cpu_count()} CPUs")
     proc, url, started = start_app()

@@ -36,9 +36,9 @@ sys.path.insert(0, str(ROOT / "tests"))  # the loopback servers live with the te
 from api_server import FakeInferenceApi  # noqa: E402
 from hub_server import LoopbackHub  # noqa: E402
 
-from faq_engine.engine import SearchEngine  # noqa: E402
-from faq_engine.factory import local_embedder  # noqa: E402
-from faq_engine.faqs import load_bundled  # noqa: E402
+from faq_engine.embedders.factory import local_embedder  # noqa: E402
+from faq_engine.faqs.loader import load_bundled  # noqa: E402
+from faq_engine.search.engine import SearchEngine  # noqa: E402
 from faq_engine.settings import Settings  # noqa: E402
 
 QUERY = "How can Medicare help me?"
@@ -75,7 +75,7 @@ def write_csv(path: Path, rows: list[dict]) -> Path:
 
 
 def medicare_steps(env: dict, work: Path, rows: list[dict], hub: LoopbackHub) -> None:
-    embedder = local_embedder()
+    embedder = local_embedder(Settings.from_env(os.environ))
     proc, secs = cli(env, "embed", str(write_csv(work / "faqs.csv", rows)), "--output", str(work / "out"),
                      "--push", "user/faqs", "--no-progress")
     print(f"1. embed + push 13 FAQs: embedded={counts(proc)[0]} reused={counts(proc)[1]}  ({secs:.1f} s)")
@@ -132,7 +132,7 @@ def main() -> None:
                    HF_HUB_DISABLE_TELEMETRY="1", HF_UPDATE_DOWNLOAD_COUNTS="0", FAQ_ENGINE_EMBEDDER="local",
                    FAQ_ENGINE_CACHE_DIR=str(work / "cache"))
         rows = [{"id": e.id, "question": e.question, "answer": e.answer, "url": e.url}
-                for e in load_bundled("medicare", local_embedder()).entries]
+                for e in load_bundled("medicare", local_embedder(Settings.from_env(os.environ))).entries]
         medicare_steps(env, work, rows, hub)
         if args.faqs:
             scale_steps(env, work, args.faqs)

@@ -54,11 +54,11 @@ def _load(runtime: str, cache_dir: str):
     """Import the runtime's module, build the embedder and embed one text (what a first search pays)."""
     start = time.perf_counter()
     if runtime == "onnx":
-        from faq_engine.onnx_runtime import OnnxEmbedder
+        from faq_engine.embedders.onnx_runtime import OnnxEmbedder
 
         embedder = OnnxEmbedder(cache_dir=Path(cache_dir))
     else:
-        from faq_engine.local import SentenceTransformersEmbedder
+        from faq_engine.embedders.torch_runtime import SentenceTransformersEmbedder
 
         embedder = SentenceTransformersEmbedder()
     embedder.embed(["warm up"])

@@ -12,6 +12,7 @@ build in a process also imports bm25s, printed separately).
 from __future__ import annotations
 
 import argparse
+import os
 import statistics
 import subprocess
 import sys
@@ -24,12 +25,14 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from faq_engine.cli_eval import MemoEmbedder, read_queries  # noqa: E402
-from faq_engine.embedding import l2_normalize  # noqa: E402
-from faq_engine.engine import SearchEngine  # noqa: E402
-from faq_engine.factory import local_embedder  # noqa: E402
-from faq_engine.faqs import FaqSet, load_bundled  # noqa: E402
-from faq_engine.settings import DEFAULT_METHOD, METHOD_CHOICES  # noqa: E402
+from faq_engine.embedders.factory import local_embedder  # noqa: E402
+from faq_engine.embedders.memo import MemoEmbedder  # noqa: E402
+from faq_engine.evaluation.runner import read_queries  # noqa: E402
+from faq_engine.faqs.faqset import FaqSet  # noqa: E402
+from faq_engine.faqs.loader import load_bundled  # noqa: E402
+from faq_engine.search.engine import SearchEngine  # noqa: E402
+from faq_engine.settings import DEFAULT_METHOD, METHOD_CHOICES, Settings  # noqa: E402
+from faq_engine.vectors import l2_normalize  # noqa: E402
 
 PARAPHRASES = ROOT / "tests" / "data" / "medicare_paraphrases.jsonl"
 
@@ -67,7 +70,7 @@ def main() -> int:
     parser.add_argument("--repeat", type=int, default=20, help="passes over the 82 test questions")
     args = parser.parse_args()
     queries = [q.query for q in read_queries(str(PARAPHRASES))]
-    real = local_embedder()
+    real = local_embedder(Settings.from_env(os.environ))
     memo = MemoEmbedder(real)
     memo.embed(queries)
     base = load_bundled("medicare", real)

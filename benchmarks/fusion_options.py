@@ -12,6 +12,7 @@ min-max and z-score blends of cosine and BM25 at several BM25 weights.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 from typing import Callable
@@ -21,14 +22,16 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from faq_engine.cli_eval import MemoEmbedder, read_queries  # noqa: E402
-from faq_engine.embedding import texts_for  # noqa: E402
-from faq_engine.evaluation import evaluate  # noqa: E402
-from faq_engine.factory import local_embedder  # noqa: E402
-from faq_engine.hybrid import blend_scores  # noqa: E402
-from faq_engine.lexical import Bm25Index  # noqa: E402
-from faq_engine.ranking import cosine_scores, top_k_from_scores  # noqa: E402
-from faq_engine.sources import load_faqs  # noqa: E402
+from faq_engine.embedders.factory import local_embedder  # noqa: E402
+from faq_engine.embedders.memo import MemoEmbedder  # noqa: E402
+from faq_engine.evaluation.metrics import evaluate  # noqa: E402
+from faq_engine.evaluation.runner import read_queries  # noqa: E402
+from faq_engine.faqs.entry import texts_for  # noqa: E402
+from faq_engine.faqs.loader import load_faqs  # noqa: E402
+from faq_engine.search.hybrid import blend_scores  # noqa: E402
+from faq_engine.search.lexical import Bm25Index  # noqa: E402
+from faq_engine.search.ranking import cosine_scores, top_k_from_scores  # noqa: E402
+from faq_engine.settings import Settings  # noqa: E402
 
 Scores = dict[str, np.ndarray]
 
@@ -95,7 +98,7 @@ def main() -> int:
             sets[name] = (args.eval_dir / name / "faqs.jsonl", args.eval_dir / name / "queries-dev.jsonl")
         else:
             print(f"({name}: not found under {args.eval_dir}, skipped)")
-    embedder = MemoEmbedder(local_embedder())
+    embedder = MemoEmbedder(local_embedder(Settings.from_env(os.environ)))
     data = {}
     for name, (source, qfile) in sets.items():
         labelled = [q for q in read_queries(str(qfile)) if q.in_domain]

@@ -6,10 +6,12 @@ with their cosine similarity scores.
 
 from __future__ import annotations
 
-__version__ = "0.1.0"
-
-from .embedding import Embedder
-from .engine import SearchEngine
+from ._version import __version__
+from .embedders.base import Embedder
+from .embedders.factory import local_embedder, make_embedder
+from .embedders.fallback import FallbackEmbedder
+from .embedders.onnx_runtime import OnnxEmbedder
+from .embedders.torch_runtime import SentenceTransformersEmbedder
 from .errors import (
     ApiAuthError,
     ApiNotFoundError,
@@ -29,16 +31,17 @@ from .errors import (
     InvalidQueryError,
     ModelLoadError,
 )
-from .factory import load_engine, local_embedder, make_embedder
-from .fallback import FallbackEmbedder
-from .faqs import FaqSet
-from .local import SentenceTransformersEmbedder
-from .models import FaqEntry, SearchHit
-from .onnx_runtime import OnnxEmbedder
-from .ranking import cosine_scores, top_k
+from .faqs.entry import FaqEntry
+from .faqs.faqset import FaqSet
+from .faqs.loader import load_faqs
+from .faqs.source import Source
+from .faqs.tables import read_table
+from .pipeline import load_engine, publish
 from .retry import RetryPolicy
+from .search.engine import SearchEngine
+from .search.hits import SearchHit
+from .search.ranking import cosine_scores, top_k
 from .settings import Settings
-from .sources import load_faqs, read_table
 
 # The default local runtime: all-MiniLM-L6-v2 on ONNX Runtime, no torch.
 LocalEmbedder = OnnxEmbedder
@@ -47,7 +50,7 @@ LocalEmbedder = OnnxEmbedder
 def __getattr__(name: str):
     # InferenceApiEmbedder imports requests: load it only when someone asks for it.
     if name == "InferenceApiEmbedder":
-        from .inference_api import InferenceApiEmbedder
+        from .embedders.inference_api import InferenceApiEmbedder
 
         return InferenceApiEmbedder
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
@@ -58,8 +61,8 @@ __all__ = [
     "Settings",
     "Embedder", "LocalEmbedder", "OnnxEmbedder", "SentenceTransformersEmbedder", "InferenceApiEmbedder",
     "FallbackEmbedder", "RetryPolicy", "local_embedder", "make_embedder",
-    "FaqEntry", "FaqSet", "SearchHit", "load_faqs", "read_table",
-    "SearchEngine", "load_engine", "cosine_scores", "top_k",
+    "FaqEntry", "FaqSet", "SearchHit", "Source", "load_faqs", "read_table",
+    "SearchEngine", "load_engine", "publish", "cosine_scores", "top_k",
     "FaqEngineError", "ConfigError", "InvalidQueryError", "DatasetError", "DimensionMismatchError",
     "ModelLoadError", "EmbeddingApiError", "ApiAuthError", "ApiQuotaError", "ApiNotFoundError",
     "ApiRequestError", "ApiResponseError", "ApiUnavailableError",

@@ -8,6 +8,24 @@ the person who has to fix the problem and never contain a token.
 
 from __future__ import annotations
 
+import re
+
+# What a token looks like: Hugging Face tokens and "Bearer <anything>" in an echoed header.
+_TOKEN_PATTERNS = (re.compile(r"\bhf_[A-Za-z0-9]{8,}"), re.compile(r"(?i)(bearer\s+)[^\s'\",;]+"))
+
+
+def scrub(text: str, *secrets: str | None) -> str:
+    """``text`` with every known secret and anything shaped like a token replaced by ``***``.
+
+    Every message that could carry a server's words (reason phrases, bodies, client
+    errors) passes through here before it is shortened, logged or shown.
+    """
+    for secret in secrets:
+        if secret:
+            text = text.replace(secret, "***")
+    text = _TOKEN_PATTERNS[0].sub("***", text)
+    return _TOKEN_PATTERNS[1].sub(r"\1***", text)
+
 
 class FaqEngineError(Exception):
     """Base class of every error raised on purpose by faq-engine."""
@@ -34,31 +52,45 @@ class ModelLoadError(FaqEngineError, RuntimeError):
 
 
 class EmbeddingApiError(FaqEngineError, RuntimeError):
-    """Base class of Inference API failures."""
+    """Base class of Inference API failures; ``reason`` is the short form for a status line."""
+
+    reason = "the API failed"
 
 
 class ApiAuthError(EmbeddingApiError, PermissionError):
     """The API refused the token (401/403)."""
 
+    reason = "the API refused the token"
+
 
 class ApiQuotaError(EmbeddingApiError, PermissionError):
     """The account has used up its credits (402)."""
+
+    reason = "Inference credits used up"
 
 
 class ApiNotFoundError(EmbeddingApiError, LookupError):
     """The model is not served at that URL (404), or the endpoint is gone (410)."""
 
+    reason = "the model is not served at that URL"
+
 
 class ApiRequestError(EmbeddingApiError, ValueError):
     """The API rejected the request itself (400, 413, 422, other 4xx)."""
+
+    reason = "the API rejected the request"
 
 
 class ApiResponseError(EmbeddingApiError, ValueError):
     """The API answered, but not with usable sentence embeddings."""
 
+    reason = "the API's answer was unusable"
+
 
 class ApiUnavailableError(EmbeddingApiError, ConnectionError):
     """The API could not be reached or kept failing after every retry."""
+
+    reason = "the API is unavailable"
 
 
 class HubError(FaqEngineError, RuntimeError):

@@ -126,10 +126,8 @@ def call_with_retries(
         return state.attempt_number >= policy.max_attempts or out_of_time
 
     def before_sleep(state: tenacity.RetryCallState) -> None:
-        log.info(
-            "%s; retrying in %.2f s (attempt %d of %d)",
-            state.outcome.exception(), state.upcoming_sleep, state.attempt_number + 1, policy.max_attempts,
-        )
+        log.info("%s; retrying in %.2f s (attempt %d of %d)", state.outcome.exception(), state.upcoming_sleep,
+                 state.attempt_number + 1, policy.max_attempts)
 
     retrying = tenacity.Retrying(
         retry=tenacity.retry_if_exception_type(TransientError),
@@ -140,7 +138,5 @@ def call_with_retries(
     except tenacity.RetryError as err:
         last = err.last_attempt.exception()
         attempts = err.last_attempt.attempt_number
-        raise ApiUnavailableError(
-            f"{last} (gave up after {attempts} attempt{'s' if attempts != 1 else ''} "
-            f"in {clock() - start:.1f} s)"
-        ) from last
+        tries = f"{attempts} attempt{'s' if attempts != 1 else ''}"
+        raise ApiUnavailableError(f"{last} (gave up after {tries} in {clock() - start:.1f} s)") from last

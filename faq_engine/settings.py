@@ -7,11 +7,12 @@ at ``os.environ`` (or a mapping passed in, which keeps tests hermetic).
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Mapping
 
 from .errors import ConfigError
+from .retry import RetryPolicy
 
 MODEL_ID = "sentence-transformers/all-MiniLM-L6-v2"
 EMBEDDER_CHOICES = ("auto", "local", "api")
@@ -21,8 +22,13 @@ FIELDS_CHOICES = ("question", "question+answer")
 # `--fields question` is the tutorial's setting.
 DEFAULT_FIELDS = "question+answer"
 METHOD_CHOICES = ("dense", "bm25", "hybrid")
-DEFAULT_METHOD = "hybrid"  # best overall on the dev sets: see faq_engine/hybrid.py
+DEFAULT_METHOD = "hybrid"  # best overall on the dev sets: see faq_engine/search/hybrid.py
 DEFAULT_DATASET = "medicare"
+# The Inference API client's defaults (InferenceApiEmbedder takes these too).
+API_BATCH_SIZE = 32  # texts per request
+API_CONCURRENCY = 4  # requests in flight at once
+API_CONNECT_TIMEOUT = 5.0
+API_READ_TIMEOUT = 60.0
 
 
 def router_url(model_id: str) -> str:
@@ -30,17 +36,19 @@ def router_url(model_id: str) -> str:
     return f"https://router.huggingface.co/hf-inference/models/{model_id}/pipeline/feature-extraction"
 
 
+def _cache_home(environ: Mapping[str, str]) -> str:
+    return environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+
+
 def _default_cache_dir(environ: Mapping[str, str]) -> Path:
-    xdg = environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    return Path(xdg) / "faq-engine"
+    return Path(_cache_home(environ)) / "faq-engine"
 
 
 def _saved_token_path(environ: Mapping[str, str]) -> Path:
     # Mirrors huggingface_hub's constants: HF_TOKEN_PATH, else $HF_HOME/token.
     if environ.get("HF_TOKEN_PATH"):
         return Path(environ["HF_TOKEN_PATH"]).expanduser()
-    xdg = environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    hf_home = environ.get("HF_HOME") or os.path.join(xdg, "huggingface")
+    hf_home = environ.get("HF_HOME") or os.path.join(_cache_home(environ), "huggingface")
     return Path(hf_home).expanduser() / "token"
 
 
@@ -60,9 +68,10 @@ def _number(environ: Mapping[str, str], name: str, default, cast=float, *,
     try:
         value = cast(raw)
     except ValueError:
-        raise ConfigError(f"{name}={raw!r} is not a valid number") from None
+        # The value is not echoed: a token pasted into the wrong variable must not be shown.
+        raise ConfigError(f"{name} is not a valid {'whole number' if cast is int else 'number'}") from None
     if not valid(value):
-        raise ConfigError(f"{name} must be {rule}, got {raw!r}")
+        raise ConfigError(f"{name} must be {rule}")
     return value
 
 
@@ -84,42 +93,41 @@ class Settings:
     dataset: str = DEFAULT_DATASET
     fields: str | None = None  # None: the dataset's own choice, else DEFAULT_FIELDS
     method: str = DEFAULT_METHOD
-    cache_dir: Path = field(default_factory=lambda: _default_cache_dir(os.environ))
-    api_batch_size: int = 32
-    api_max_attempts: int = 5
-    api_deadline: float = 120.0
-    api_connect_timeout: float = 5.0
-    api_read_timeout: float = 60.0
-    api_max_wait: float = 30.0  # cap on a server-suggested wait (Retry-After, estimated_time)
-    api_concurrency: int = 4  # batches in flight at once
+    # The dataclass never reads the environment: from_env() passes $XDG_CACHE_HOME's folder.
+    cache_dir: Path = field(default_factory=lambda: _default_cache_dir({}))
+    api_batch_size: int = API_BATCH_SIZE
+    api_max_attempts: int = RetryPolicy.max_attempts
+    api_deadline: float = RetryPolicy.deadline
+    api_connect_timeout: float = API_CONNECT_TIMEOUT
+    api_read_timeout: float = API_READ_TIMEOUT
+    api_max_wait: float = RetryPolicy.max_hint  # cap on a server-suggested wait (Retry-After, estimated_time)
+    api_concurrency: int = API_CONCURRENCY
     threshold: float | None = None
     local_runtime: str = "onnx"  # how the local model runs: ONNX Runtime, or sentence-transformers on torch
 
     @classmethod
-    def from_env(cls, environ: Mapping[str, str] | None = None) -> "Settings":
-        """Build settings from environment variables (``os.environ`` by default)."""
-        env = os.environ if environ is None else environ
+    def from_env(cls, environ: Mapping[str, str]) -> Settings:
+        """Build settings from environment variables (an entry point passes ``os.environ``)."""
+        env = environ
+        default = {f.name: f.default for f in fields(cls)}
         token = (env.get("HF_TOKEN") or "").strip() or _read_saved_token(env)
         cache = env.get("FAQ_ENGINE_CACHE_DIR")
+        numbers = {name: _number(env, f"FAQ_ENGINE_{name.upper()}", default[name], type(default[name]))
+                   for name in ("api_batch_size", "api_max_attempts", "api_deadline", "api_connect_timeout",
+                                "api_read_timeout", "api_max_wait", "api_concurrency")}
         return cls(
-            embedder=_choice(env, "FAQ_ENGINE_EMBEDDER", "auto", EMBEDDER_CHOICES),
-            model_id=env.get("FAQ_ENGINE_MODEL_ID") or MODEL_ID,
+            embedder=_choice(env, "FAQ_ENGINE_EMBEDDER", default["embedder"], EMBEDDER_CHOICES),
+            model_id=env.get("FAQ_ENGINE_MODEL_ID") or default["model_id"],
             api_url=env.get("FAQ_ENGINE_API_URL") or None,
             token=token,
-            dataset=env.get("FAQ_ENGINE_DATASET") or DEFAULT_DATASET,
+            dataset=env.get("FAQ_ENGINE_DATASET") or default["dataset"],
             fields=_choice(env, "FAQ_ENGINE_FIELDS", "", ("",) + FIELDS_CHOICES) or None,
-            method=_choice(env, "FAQ_ENGINE_METHOD", DEFAULT_METHOD, METHOD_CHOICES),
+            method=_choice(env, "FAQ_ENGINE_METHOD", default["method"], METHOD_CHOICES),
             cache_dir=Path(cache).expanduser() if cache else _default_cache_dir(env),
-            api_batch_size=_number(env, "FAQ_ENGINE_API_BATCH_SIZE", 32, int),
-            api_max_attempts=_number(env, "FAQ_ENGINE_API_MAX_ATTEMPTS", 5, int),
-            api_deadline=_number(env, "FAQ_ENGINE_API_DEADLINE", 120.0),
-            api_connect_timeout=_number(env, "FAQ_ENGINE_API_CONNECT_TIMEOUT", 5.0),
-            api_read_timeout=_number(env, "FAQ_ENGINE_API_READ_TIMEOUT", 60.0),
-            api_max_wait=_number(env, "FAQ_ENGINE_API_MAX_WAIT", 30.0),
-            api_concurrency=_number(env, "FAQ_ENGINE_API_CONCURRENCY", 4, int),
             threshold=_number(env, "FAQ_ENGINE_THRESHOLD", None, valid=lambda v: -1.0 <= v <= 1.0,
                               rule="a cosine similarity between -1 and 1"),
-            local_runtime=_choice(env, "FAQ_ENGINE_LOCAL_RUNTIME", "onnx", LOCAL_RUNTIME_CHOICES),
+            local_runtime=_choice(env, "FAQ_ENGINE_LOCAL_RUNTIME", default["local_runtime"], LOCAL_RUNTIME_CHOICES),
+            **numbers,
         )
 
     @property
@@ -132,6 +140,6 @@ class Settings:
         """The URL the API embedder posts to: the configured one or the router's."""
         return self.api_url or router_url(self.model_id)
 
-    def with_overrides(self, **changes) -> "Settings":
+    def with_overrides(self, **changes) -> Settings:
         """A copy with the non-``None`` values in ``changes`` applied (for CLI flags)."""
         return replace(self, **{k: v for k, v in changes.items() if v is not None})

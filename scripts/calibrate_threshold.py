@@ -12,13 +12,14 @@ searched with ``--method`` and the cosine score of its best hit is kept.
 * Check (not used for fitting): the Medicare paraphrases and out-of-domain
   questions of tests/data/medicare_paraphrases.jsonl.
 
-Paste the printed ``THRESHOLDS`` line into faq_engine/engine.py.
+Paste the printed ``THRESHOLDS`` line into faq_engine/search/engine.py.
 """
 
 from __future__ import annotations
 
 import argparse
 import math
+import os
 import sys
 from pathlib import Path
 
@@ -27,11 +28,12 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from faq_engine.cli_eval import MemoEmbedder, read_queries  # noqa: E402
-from faq_engine.engine import SearchEngine  # noqa: E402
-from faq_engine.factory import local_embedder  # noqa: E402
-from faq_engine.settings import DEFAULT_METHOD, FIELDS_CHOICES, METHOD_CHOICES  # noqa: E402
-from faq_engine.sources import load_faqs  # noqa: E402
+from faq_engine.embedders.factory import local_embedder  # noqa: E402
+from faq_engine.embedders.memo import MemoEmbedder  # noqa: E402
+from faq_engine.evaluation.runner import read_queries  # noqa: E402
+from faq_engine.faqs.loader import load_faqs  # noqa: E402
+from faq_engine.search.engine import SearchEngine  # noqa: E402
+from faq_engine.settings import DEFAULT_METHOD, FIELDS_CHOICES, METHOD_CHOICES, Settings  # noqa: E402
 
 EXTERNAL = ("covidfaq", "stackfaq")
 OOD_FILE = ROOT / "scripts" / "ood_questions.txt"
@@ -97,7 +99,7 @@ def main() -> int:
     args = parser.parse_args()
     if not all((args.eval_dir / n / "queries-dev.jsonl").is_file() for n in EXTERNAL):
         parser.error(f"{args.eval_dir} does not hold {' and '.join(EXTERNAL)} (faqs.jsonl, queries-dev.jsonl)")
-    embedder = MemoEmbedder(local_embedder())
+    embedder = MemoEmbedder(local_embedder(Settings.from_env(os.environ)))
     chosen = {f: calibrate(f, args.method, args.eval_dir, args.target, embedder) for f in FIELDS_CHOICES}
     print("\nTHRESHOLDS = {" + ", ".join(f'"{f}": {t:.2f}' for f, t in chosen.items()) + "}")
     return 0

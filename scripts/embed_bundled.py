@@ -1,6 +1,6 @@
 """Refresh the precomputed embeddings of the bundled Medicare FAQs in place.
 
-Run after editing a question in faq_engine/data/medicare.json:
+Run after editing a question in faq_engine/faqs/data/medicare.json:
     python scripts/embed_bundled.py
 The vectors are made with sentence-transformers, the reference implementation.
 """
@@ -14,12 +14,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from faq_engine.embedding import texts_for  # noqa: E402
-from faq_engine.local import SentenceTransformersEmbedder  # noqa: E402
-from faq_engine.models import FaqEntry  # noqa: E402
+from faq_engine.embedders.torch_runtime import SentenceTransformersEmbedder  # noqa: E402
+from faq_engine.faqs.entry import FaqEntry, texts_for  # noqa: E402
 from faq_engine.settings import FIELDS_CHOICES  # noqa: E402
 
-PATH = ROOT / "faq_engine" / "data" / "medicare.json"
+PATH = ROOT / "faq_engine" / "faqs" / "data" / "medicare.json"
 EMBEDDINGS = "@embeddings@"
 
 

@@ -14,9 +14,10 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
 
-from faq_engine.local import SentenceTransformersEmbedder  # noqa: E402
-from faq_engine.onnx_runtime import OnnxEmbedder  # noqa: E402
 from test_local_runtime import varied_texts  # noqa: E402
+
+from faq_engine.embedders.onnx_runtime import OnnxEmbedder  # noqa: E402
+from faq_engine.embedders.torch_runtime import SentenceTransformersEmbedder  # noqa: E402
 
 
 def main() -> None:

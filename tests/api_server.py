@@ -97,7 +97,7 @@ class FakeInferenceApi:
         self._thread: threading.Thread | None = None
 
     # -- control -----------------------------------------------------------
-    def script(self, *replies: Reply) -> "FakeInferenceApi":
+    def script(self, *replies: Reply) -> FakeInferenceApi:
         """Queue answers for the next requests; afterwards every request gets real embeddings."""
         with self._lock:
             self._script.extend(replies)
@@ -113,7 +113,7 @@ class FakeInferenceApi:
         host, port = self._server.server_address[:2]
         return f"http://{host}:{port}{PATH}"
 
-    def start(self) -> "FakeInferenceApi":
+    def start(self) -> FakeInferenceApi:
         handler = type("Handler", (_Handler,), {"api": self})
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
         self._server.daemon_threads = True
@@ -127,7 +127,7 @@ class FakeInferenceApi:
             self._server.server_close()
             self._server = None
 
-    def __enter__(self) -> "FakeInferenceApi":
+    def __enter__(self) -> FakeInferenceApi:
         return self.start()
 
     def __exit__(self, *exc) -> None:

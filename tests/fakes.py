@@ -7,10 +7,11 @@ import threading
 
 import numpy as np
 
-from faq_engine.embedding import l2_normalize
+from faq_engine.embedders.base import Embedder
+from faq_engine.vectors import l2_normalize
 
 
-class HashEmbedder:
+class HashEmbedder(Embedder):
     """Vectors derived from each text's sha256; records every call and every text it is sent."""
 
     def __init__(self, model_id: str = "fake/hash-model", dim: int = 8) -> None:

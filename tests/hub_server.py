@@ -132,7 +132,7 @@ ROUTE = re.compile(
 
 
 class Handler(BaseHTTPRequestHandler):
-    server: "LoopbackHub"
+    server: LoopbackHub
     protocol_version = "HTTP/1.1"
 
     def log_message(self, *args) -> None:  # keep test output clean
@@ -366,7 +366,7 @@ class LoopbackHub(ThreadingHTTPServer):
         self.url = f"http://127.0.0.1:{self.server_address[1]}"
         self._thread: threading.Thread | None = None
 
-    def start(self) -> "LoopbackHub":
+    def start(self) -> LoopbackHub:
         self._thread = threading.Thread(target=self.serve_forever, name="loopback-hub", daemon=True)
         self._thread.start()
         return self
@@ -375,7 +375,7 @@ class LoopbackHub(ThreadingHTTPServer):
         self.shutdown()
         self.server_close()
 
-    def __enter__(self) -> "LoopbackHub":
+    def __enter__(self) -> LoopbackHub:
         return self.start()
 
     def __exit__(self, *exc) -> None:

@@ -18,24 +18,25 @@ from pathlib import Path
 import gradio as gr
 import numpy as np
 import pytest
+from conftest import TUTORIAL_IDS, TUTORIAL_QUERY, TUTORIAL_SCORES, env_settings
+from fakes import HashEmbedder
 from gradio_client import Client, handle_file
 from gradio_client.exceptions import AppError
-
-from conftest import TUTORIAL_IDS, TUTORIAL_QUERY, TUTORIAL_SCORES
-from fakes import HashEmbedder
-from faq_engine import __version__
-from faq_engine.dataset_format import DatasetMeta, write_dataset
-from faq_engine.engine import SearchEngine
-from faq_engine.errors import ApiAuthError
-from faq_engine.factory import load_engine
-from faq_engine.fallback import FallbackEmbedder
-from faq_engine.faqs import FaqSet, load_bundled
-from faq_engine.hub import push_dataset
-from faq_engine.models import FaqEntry
-from faq_engine.settings import Settings
-from faq_engine.ui import (MAP_COLOURS, MAX_MAP_POINTS, DemoHandlers, View, _user_errors, make_corpus, map_frame,
-                           md_text, render)
 from hub_server import LoopbackHub
+
+from faq_engine import __version__
+from faq_engine.embedders.fallback import FallbackEmbedder
+from faq_engine.errors import ApiAuthError
+from faq_engine.faqs.dataset_format import DatasetMeta, write_dataset
+from faq_engine.faqs.entry import FaqEntry
+from faq_engine.faqs.faqset import FaqSet
+from faq_engine.faqs.hub import HubAccess, push_dataset
+from faq_engine.faqs.loader import load_bundled
+from faq_engine.pipeline import load_engine
+from faq_engine.search.engine import SearchEngine
+from faq_engine.settings import Settings
+from faq_engine.ui.handlers import DemoHandlers, user_errors
+from faq_engine.ui.render import MAP_COLOURS, MAX_MAP_POINTS, View, make_corpus, map_frame, md_text, render
 
 ROOT = Path(__file__).resolve().parents[1]
 HUB_TOKEN = "hf_loopback_app_token"
@@ -71,7 +72,7 @@ class RunningApp:
                 self._ready.set()
         self._ready.set()  # the process ended
 
-    def wait_ready(self, timeout: float = START_TIMEOUT) -> "RunningApp":
+    def wait_ready(self, timeout: float = START_TIMEOUT) -> RunningApp:
         if not self._ready.wait(timeout) or not self.url:
             self.stop()
             raise RuntimeError("app.py did not start:\n" + "".join(self.output[-40:]))
@@ -213,7 +214,7 @@ def test_a_hub_dataset_loads_for_the_session(app, hub, embedder, tmp_path):
     entries = [FaqEntry(str(i), q, a) for i, (q, a) in enumerate(PETS)]
     meta = DatasetMeta(embedder.model_id, embedder.dim, True, "question", len(entries), __version__)
     write_dataset(tmp_path / "pets", entries, embedder.embed([e.question for e in entries]), meta, "pets", "user/pets")
-    push_dataset(tmp_path / "pets", "user/pets", token=HUB_TOKEN, endpoint=hub.url)
+    push_dataset(tmp_path / "pets", "user/pets", access=HubAccess(HUB_TOKEN, hub.url))
     c = client(app)
     _, _, _, status, _ = c.predict("user/pets", api_name="/load_hub")
     assert "user/pets" in status and "3 questions" in status and "Hub dataset" in status
@@ -267,7 +268,7 @@ def fake_corpus(n: int) -> tuple[DemoHandlers, HashEmbedder]:
     faqs = FaqSet("fake", entries, fake.embed([e.question for e in entries]), fake.model_id)
     fake.calls.clear()
     corpus = make_corpus(faqs, SearchEngine(faqs, fake, method="dense"), "test")
-    return DemoHandlers(corpus, Settings()), fake
+    return DemoHandlers(corpus, env_settings()), fake
 
 
 def test_the_question_is_embedded_once_per_search():
@@ -279,7 +280,7 @@ def test_the_question_is_embedded_once_per_search():
 
 def test_the_map_marks_the_question_and_its_nearest_faqs(embedder):
     engine = SearchEngine(load_bundled("medicare", embedder), embedder, method="dense")
-    handlers = DemoHandlers(make_corpus(engine.faqs, engine, "bundled"), Settings())
+    handlers = DemoHandlers(make_corpus(engine.faqs, engine, "bundled"), env_settings())
     hits, view = handlers.search(TUTORIAL_QUERY, 5, None)
     frame = map_frame(view)
     assert frame["kind"].value_counts().to_dict() == {"FAQ": 8, "nearest FAQs": 5, "your question": 1}
@@ -333,7 +334,7 @@ class RefusingApi:
 def test_the_status_line_says_which_embedder_answers_and_why_it_fell_back(embedder):
     api = FallbackEmbedder(RefusingApi(), lambda: embedder)
     faqs = load_bundled("medicare", embedder)
-    handlers = DemoHandlers(make_corpus(faqs, SearchEngine(faqs, api, method="dense"), "bundled"), Settings())
+    handlers = DemoHandlers(make_corpus(faqs, SearchEngine(faqs, api, method="dense"), "bundled"), env_settings())
     before = render(View(handlers.default, ()))[3]
     assert "**Embedder:** Inference API" in before
     assert "**Model:** sentence\\-transformers/all\\-MiniLM\\-L6\\-v2" in before
@@ -353,5 +354,5 @@ def test_markdown_text_is_shown_literally():
 
 def test_unexpected_failures_are_a_generic_message():
     with pytest.raises(gr.Error) as info:
-        _user_errors(lambda: 1 / 0)()
+        user_errors(lambda: 1 / 0)()
     assert "went wrong" in info.value.message and "ZeroDivision" not in info.value.message

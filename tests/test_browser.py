@@ -11,7 +11,6 @@ import shutil
 from pathlib import Path
 
 import pytest
-
 from conftest import TUTORIAL_QUERY
 from test_app import RunningApp
 

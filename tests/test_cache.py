@@ -7,10 +7,9 @@ import threading
 
 import numpy as np
 import pytest
-
-from faq_engine.cache import CACHE_FILE, CachedEmbedder, EmbeddingCache, text_key
 from fakes import HashEmbedder
 
+from faq_engine.embedders.cache import CACHE_FILE, CachedEmbedder, EmbeddingCache, text_key
 
 TEXTS = [f"How do I do thing number {i}?" for i in range(13)]
 

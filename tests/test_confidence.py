@@ -8,10 +8,10 @@ from pathlib import Path
 import pytest
 
 from faq_engine.cli import main
-from faq_engine.cli_eval import read_queries
-from faq_engine.engine import THRESHOLDS, SearchEngine
+from faq_engine.evaluation.runner import read_queries
+from faq_engine.faqs.loader import load_faqs
+from faq_engine.search.engine import THRESHOLDS, SearchEngine
 from faq_engine.settings import DEFAULT_METHOD
-from faq_engine.sources import load_faqs
 
 PARAPHRASES = Path(__file__).parent / "data" / "medicare_paraphrases.jsonl"
 

@@ -1,22 +1,34 @@
-"""Shared embedding helpers: normalisation and batching with progress."""
+"""The embedder base class: batching with progress, capabilities forwarded by wrappers; normalisation."""
 
 from __future__ import annotations
 
 import numpy as np
 import pytest
 
-from faq_engine.embedding import embed_batched, l2_normalize
+from faq_engine.embedders.base import Embedder
+from faq_engine.embedders.cache import CachedEmbedder, EmbeddingCache
+from faq_engine.embedders.fallback import FallbackEmbedder
+from faq_engine.embedders.memo import MemoEmbedder
 from faq_engine.errors import DimensionMismatchError
+from faq_engine.vectors import l2_normalize
 
 
-class RecordingEmbedder:
+class RecordingEmbedder(Embedder):
     model_id = "fake/recording"
     dim = 3
 
     def __init__(self, batch_hint=None, dim_out=3):
         self.calls: list[int] = []
-        self.batch_hint = batch_hint
+        self._batch_hint = batch_hint
         self._dim_out = dim_out
+
+    @property
+    def batch_size(self):
+        return self._batch_hint or super().batch_size
+
+    @property
+    def status(self):
+        return "recording"
 
     def embed(self, texts):
         self.calls.append(len(texts))
@@ -27,19 +39,32 @@ def test_batches_follow_the_embedders_hint_and_report_progress():
     seen = []
     embedder = RecordingEmbedder(batch_hint=100)
     texts = [f"text {i}" for i in range(250)]
-    vectors = embed_batched(embedder, texts, progress=lambda done, total: seen.append((done, total)))
+    vectors = embedder.embed_batched(texts, progress=lambda done, total: seen.append((done, total)))
     assert embedder.calls == [100, 100, 50]
     assert seen == [(100, 250), (200, 250), (250, 250)]
     assert vectors.shape == (250, 3) and vectors.dtype == np.float32
     plain = RecordingEmbedder()
-    embed_batched(plain, texts[:130])
+    plain.embed_batched(texts[:130])
     assert plain.calls == [64, 64, 2]  # no hint: 64 per call
 
 
 def test_empty_input_and_wrong_dimension():
-    assert embed_batched(RecordingEmbedder(), []).shape == (0, 3)
+    assert RecordingEmbedder().embed_batched([]).shape == (0, 3)
     with pytest.raises(DimensionMismatchError):
-        embed_batched(RecordingEmbedder(dim_out=2), ["a"])
+        RecordingEmbedder(dim_out=2).embed_batched(["a"])
+
+
+def test_wrappers_forward_every_capability(tmp_path):
+    inner = RecordingEmbedder(batch_hint=100)
+    cache = EmbeddingCache.in_dir(tmp_path)
+    for wrapper in (CachedEmbedder(inner, cache), MemoEmbedder(inner), FallbackEmbedder(inner, RecordingEmbedder)):
+        assert (wrapper.model_id, wrapper.dim, wrapper.batch_size, wrapper.status) == ("fake/recording", 3, 100,
+                                                                                       "recording")
+        texts = [f"text {i}" for i in range(150)]
+        inner.calls.clear()
+        wrapper.embed_batched(texts)
+        assert inner.calls == [100, 50]  # the wrapped embedder's batch size, not the default 64
+    cache.close()
 
 
 def test_l2_normalize_keeps_zero_rows_zero():

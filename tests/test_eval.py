@@ -7,14 +7,15 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-
 from fakes import HashEmbedder
+
 from faq_engine.cli import main
-from faq_engine.cli_eval import MemoEmbedder, parse_methods, read_queries, score_methods
+from faq_engine.embedders.memo import MemoEmbedder
 from faq_engine.errors import ConfigError, DatasetError
-from faq_engine.evaluation import LabelledQuery, evaluate, hit_at, parse_queries, recall_at, reciprocal_rank
+from faq_engine.evaluation.metrics import LabelledQuery, evaluate, hit_at, parse_queries, recall_at, reciprocal_rank
+from faq_engine.evaluation.runner import parse_methods, read_queries, score_methods
+from faq_engine.faqs.loader import load_faqs
 from faq_engine.settings import DEFAULT_METHOD, METHOD_CHOICES
-from faq_engine.sources import load_faqs
 
 EVAL_DIR = Path(__file__).resolve().parents[1].parent / "shared" / "eval"
 needs_eval_sets = pytest.mark.skipif(

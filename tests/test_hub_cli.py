@@ -19,13 +19,13 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
-
-from faq_engine.dataset_format import DATA_FILE
-from faq_engine.engine import SearchEngine
-from faq_engine.faqs import load_bundled
-from faq_engine.settings import Settings
-from faq_engine.sources import load_faqs
 from hub_server import LoopbackHub
+
+from faq_engine.faqs.dataset_format import DATA_FILE
+from faq_engine.faqs.hub import HubAccess
+from faq_engine.faqs.loader import load_bundled, load_faqs
+from faq_engine.search.engine import SearchEngine
+from faq_engine.settings import Settings
 
 TOKEN = "hf_cli_write_token"
 QUERY = "How can Medicare help me?"
@@ -147,7 +147,7 @@ def test_with_the_api_embedder_only_the_changed_text_is_sent(pushed, env, workdi
 
 
 def test_offline_mode_serves_the_cached_copy_and_says_so(pushed, env, hub, embedder):
-    load_faqs("user/faqs", embedder, endpoint=hub.url)  # the first load caches it (same HF_HOME)
+    load_faqs("user/faqs", embedder, hub=HubAccess(endpoint=hub.url))  # the first load caches it (same HF_HOME)
     proc = run(env, "search", QUERY, "--dataset", "user/faqs", "--json", HF_HUB_OFFLINE="1")
     assert "cached copy" in proc.stderr and "HF_HUB_OFFLINE" in proc.stderr
     bundled = SearchEngine(load_bundled("medicare", embedder), embedder, method=Settings().method).search(QUERY)

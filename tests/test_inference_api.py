@@ -13,16 +13,23 @@ import traceback
 import numpy as np
 import pytest
 from api_server import FakeInferenceApi, error, loading, malformed, ok, rate_limited
-from conftest import TUTORIAL_QUERY
+from conftest import TUTORIAL_QUERY, env_settings
 
+from faq_engine.embedders.factory import local_embedder, make_embedder
+from faq_engine.embedders.fallback import FallbackEmbedder
+from faq_engine.embedders.inference_api import InferenceApiEmbedder
 from faq_engine.errors import (
-    ApiAuthError, ApiNotFoundError, ApiQuotaError, ApiRequestError, ApiResponseError, ApiUnavailableError,
+    ApiAuthError,
+    ApiNotFoundError,
+    ApiQuotaError,
+    ApiRequestError,
+    ApiResponseError,
+    ApiUnavailableError,
     ConfigError,
 )
-from faq_engine.factory import load_engine, local_embedder, make_embedder
-from faq_engine.fallback import FallbackEmbedder, describe_embedder
-from faq_engine.faqs import build_faqset, load_bundled
-from faq_engine.inference_api import InferenceApiEmbedder
+from faq_engine.faqs.faqset import build_faqset
+from faq_engine.faqs.loader import load_bundled
+from faq_engine.pipeline import load_engine
 from faq_engine.retry import RetryPolicy
 from faq_engine.settings import Settings, router_url
 
@@ -50,7 +57,7 @@ def client(url: str, token: str | None = TOKEN, **kwargs) -> InferenceApiEmbedde
 
 
 def test_real_vectors_in_input_order_in_batches(api, embedder):
-    vectors = client(api.url, batch_size=16).embed(TEXTS)
+    vectors = client(api.url, request_size=16).embed(TEXTS)
     assert vectors.dtype == np.float32 and vectors.shape == (len(TEXTS), 384)
     np.testing.assert_allclose(vectors, embedder.embed(TEXTS), atol=1e-5)
     np.testing.assert_allclose(np.linalg.norm(vectors, axis=1), 1.0, atol=1e-5)
@@ -74,7 +81,7 @@ def test_one_session_reuses_its_connection(api):
 
 def test_batches_are_in_flight_together_and_results_stay_in_order(embedder):
     with FakeInferenceApi(embedder.embed, delay=0.05) as server:
-        vectors = client(server.url, batch_size=4, concurrency=4).embed(TEXTS)
+        vectors = client(server.url, request_size=4, concurrency=4).embed(TEXTS)
         assert server.max_in_flight > 1
     np.testing.assert_allclose(vectors, embedder.embed(TEXTS), atol=1e-5)
 
@@ -179,7 +186,7 @@ def test_unusable_answers_raise_a_typed_error_that_explains(api, reply, explains
 
 def test_413_splits_the_batch_once_and_remembers(embedder):
     with FakeInferenceApi(embedder.embed, max_inputs=5) as server:
-        api_embedder = client(server.url, batch_size=8, concurrency=1)
+        api_embedder = client(server.url, request_size=8, concurrency=1)
         vectors = api_embedder.embed(TEXTS[:8])
         assert [len(s.inputs) for s in server.seen] == [8, 4, 4]
         api_embedder.embed(TEXTS[:8])
@@ -190,7 +197,7 @@ def test_413_splits_the_batch_once_and_remembers(embedder):
 def test_413_twice_asks_for_a_smaller_batch_size(embedder):
     with FakeInferenceApi(embedder.embed, max_inputs=1) as server:
         with pytest.raises(ApiRequestError, match="FAQ_ENGINE_API_BATCH_SIZE"):
-            client(server.url, batch_size=4).embed(TEXTS[:4])
+            client(server.url, request_size=4).embed(TEXTS[:4])
 
 
 def test_the_token_never_leaks(api, caplog):
@@ -206,7 +213,7 @@ def test_the_token_never_leaks(api, caplog):
         assert secret not in shown
     assert "***" in str(echoed.value)  # the server echoed it; we scrubbed it
     assert TOKEN not in caplog.text and wrong not in caplog.text
-    assert TOKEN not in repr(client(api.url)) + repr(FallbackEmbedder(client(api.url), local_embedder))
+    assert TOKEN not in repr(client(api.url)) + repr(FallbackEmbedder(client(api.url), lambda: local_embedder(env_settings())))
 
 
 def test_invalid_url_is_a_config_error_that_does_not_echo_it():
@@ -218,17 +225,17 @@ def test_invalid_url_is_a_config_error_that_does_not_echo_it():
 def test_status_names_the_service():
     assert InferenceApiEmbedder(router_url("sentence-transformers/all-MiniLM-L6-v2")).status == "Inference API"
     assert InferenceApiEmbedder("http://10.0.0.7:8080/embed").status == "Inference endpoint at 10.0.0.7"
-    assert describe_embedder(local_embedder()) == "local model"
+    assert local_embedder(env_settings()).status == "local model"
 
 
 def test_from_settings_uses_every_api_setting():
-    settings = Settings(api_url="http://127.0.0.1:9/embed", token=TOKEN, api_batch_size=7, api_max_attempts=2,
+    settings = env_settings(api_url="http://127.0.0.1:9/embed", token=TOKEN, api_batch_size=7, api_max_attempts=2,
                         api_deadline=9.0, api_connect_timeout=1.5, api_read_timeout=4.0, api_max_wait=2.5,
                         api_concurrency=3)
     e = InferenceApiEmbedder.from_settings(settings)
-    assert (e.url, e.batch_size, e.concurrency, e.timeout) == ("http://127.0.0.1:9/embed", 7, 3, (1.5, 4.0))
+    assert (e.url, e.request_size, e.concurrency, e.timeout) == ("http://127.0.0.1:9/embed", 7, 3, (1.5, 4.0))
     assert (e.policy.max_attempts, e.policy.deadline, e.policy.max_hint) == (2, 9.0, 2.5)
-    assert InferenceApiEmbedder.from_settings(Settings()).url == router_url(Settings().model_id)
+    assert InferenceApiEmbedder.from_settings(env_settings()).url == router_url(env_settings().model_id)
     env = Settings.from_env({"FAQ_ENGINE_API_MAX_WAIT": "0.05", "FAQ_ENGINE_API_CONCURRENCY": "2"})
     assert (env.api_max_wait, env.api_concurrency) == (0.05, 2)
 
@@ -236,12 +243,12 @@ def test_from_settings_uses_every_api_setting():
 # -- choosing the embedder, falling back -------------------------------------------------------
 
 def test_make_embedder_follows_the_choice(embedder):
-    assert make_embedder(Settings(embedder="local", token=TOKEN)) is local_embedder()
-    assert make_embedder(Settings(embedder="auto", token=None)) is local_embedder()
-    assert isinstance(make_embedder(Settings(embedder="api", token=None)), InferenceApiEmbedder)
-    auto = make_embedder(Settings(embedder="auto", token=TOKEN))
+    assert make_embedder(env_settings(embedder="local", token=TOKEN)) is local_embedder(env_settings())
+    assert make_embedder(env_settings(embedder="auto", token=None)) is local_embedder(env_settings())
+    assert isinstance(make_embedder(env_settings(embedder="api", token=None)), InferenceApiEmbedder)
+    auto = make_embedder(env_settings(embedder="auto", token=TOKEN))
     assert isinstance(auto, FallbackEmbedder) and auto.status == "Inference API"
-    other_model = make_embedder(Settings(embedder="auto", token=TOKEN, model_id="BAAI/bge-small-en-v1.5"))
+    other_model = make_embedder(env_settings(embedder="auto", token=TOKEN, model_id="BAAI/bge-small-en-v1.5"))
     assert isinstance(other_model, InferenceApiEmbedder)  # no local model makes those vectors
 
 
@@ -249,7 +256,7 @@ def test_make_embedder_follows_the_choice(embedder):
 def test_fallback_switches_to_local_for_good_and_says_so(api, embedder, caplog, failure, reason):
     api.script(*[failure] * 3)
     primary = client(api.url, policy=RetryPolicy(max_attempts=3))
-    chosen = FallbackEmbedder(primary, local_embedder)
+    chosen = FallbackEmbedder(primary, lambda: local_embedder(env_settings()))
     with caplog.at_level(logging.WARNING):
         vectors = chosen.embed(["hello"])
     np.testing.assert_allclose(vectors, embedder.embed(["hello"]), atol=1e-6)
@@ -266,9 +273,9 @@ def test_one_vector_space_embed_with_one_search_with_the_other(api, embedder):
     entries = load_bundled("medicare", embedder).entries
     remote = client(api.url)
     faqs = build_faqset("medicare", entries, remote)
-    settings = Settings(embedder="local", fields="question", method="dense")
+    settings = env_settings(embedder="local", fields="question", method="dense")
     local_hits = load_engine(settings, embedder=embedder).search(TUTORIAL_QUERY)
-    from faq_engine.engine import SearchEngine
+    from faq_engine.search.engine import SearchEngine
 
     remote_hits = SearchEngine(faqs, embedder, method="dense").search(TUTORIAL_QUERY)
     assert [h.id for h in remote_hits] == [h.id for h in local_hits]
@@ -284,7 +291,7 @@ def run_cli(*args: str, **env: str) -> subprocess.CompletedProcess:
 
 
 def local_top5(embedder):
-    hits = load_engine(Settings(embedder="local"), embedder=embedder).search(TUTORIAL_QUERY, 5)
+    hits = load_engine(env_settings(embedder="local"), embedder=embedder).search(TUTORIAL_QUERY, 5)
     return [(h.id, h.score) for h in hits]
 
 

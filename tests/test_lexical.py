@@ -9,12 +9,14 @@ import sys
 import numpy as np
 import pytest
 
-from faq_engine.engine import SearchEngine
-from faq_engine.faqs import build_faqset, load_bundled
-from faq_engine.hybrid import BM25_WEIGHT, blend_scores, minmax_rows
-from faq_engine.lexical import B, K1, Bm25Index, Tokenizer
-from faq_engine.models import FaqEntry
-from faq_engine.ranking import cosine_scores
+from faq_engine.embedders.base import Embedder
+from faq_engine.faqs.entry import FaqEntry
+from faq_engine.faqs.faqset import build_faqset
+from faq_engine.faqs.loader import load_bundled
+from faq_engine.search.engine import SearchEngine
+from faq_engine.search.hybrid import BM25_WEIGHT, blend_scores, minmax_rows
+from faq_engine.search.lexical import K1, B, Bm25Index, Tokenizer
+from faq_engine.search.ranking import cosine_scores
 
 
 def test_tokens_are_lowercased_stemmed_and_free_of_stop_words():
@@ -79,7 +81,7 @@ def test_blend_weights_move_the_order_from_dense_to_keywords():
         blend_scores(dense, lexical, 1.5)
 
 
-class KeywordBlindEmbedder:
+class KeywordBlindEmbedder(Embedder):
     """A deterministic fake: every text about insurance gets the same vector, others another."""
 
     model_id = "fake/keyword-blind"

@@ -13,14 +13,15 @@ import threading
 
 import numpy as np
 import pytest
+from conftest import TUTORIAL_IDS, TUTORIAL_QUERY, TUTORIAL_SCORES, env_settings
 
-from conftest import TUTORIAL_IDS, TUTORIAL_QUERY, TUTORIAL_SCORES
-from faq_engine.engine import SearchEngine
+from faq_engine.embedders.factory import local_embedder
+from faq_engine.embedders.model_files import model_dir
+from faq_engine.embedders.onnx_runtime import OnnxEmbedder, cached_graph_path, graph_key
+from faq_engine.embedders.torch_runtime import SentenceTransformersEmbedder
 from faq_engine.errors import ConfigError, ModelLoadError
-from faq_engine.factory import local_embedder
-from faq_engine.faqs import load_bundled
-from faq_engine.local import SentenceTransformersEmbedder, model_dir
-from faq_engine.onnx_runtime import OnnxEmbedder, cached_graph_path, graph_key
+from faq_engine.faqs.loader import load_bundled
+from faq_engine.search.engine import SearchEngine
 from faq_engine.settings import Settings
 
 TOLERANCE = 1e-5
@@ -44,7 +45,7 @@ def varied_texts(n: int = 300, seed: int = 0) -> list[str]:
 
 def test_default_local_embedder_is_the_onnx_runtime(embedder):
     assert isinstance(embedder, OnnxEmbedder)
-    assert isinstance(local_embedder(Settings()), OnnxEmbedder)
+    assert isinstance(local_embedder(env_settings()), OnnxEmbedder)
 
 
 def test_matches_sentence_transformers_on_varied_texts(embedder, st_embedder):
@@ -115,7 +116,7 @@ def test_graph_is_built_once_cached_by_weights_hash_and_reproducible(tmp_path, e
     assert sorted(p.name for p in path.parent.iterdir()) == [path.name, path.name + ".data"]  # no temp files left
     np.testing.assert_allclose(vectors, embedder.embed([TUTORIAL_QUERY]), atol=1e-6)
     # A later process only loads the cached graph: it never imports the onnx builder.
-    code = (f"import sys, pathlib; from faq_engine.onnx_runtime import OnnxEmbedder; "
+    code = (f"import sys, pathlib; from faq_engine.embedders.onnx_runtime import OnnxEmbedder; "
             f"OnnxEmbedder(cache_dir=pathlib.Path({str(first)!r})).embed(['x']); print('onnx' in sys.modules)")
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert result.stdout.strip() == "False", result.stderr
@@ -145,7 +146,7 @@ def test_missing_model_files_raise_model_load_error(tmp_path):
 
 
 def test_concurrent_first_calls_load_once_and_agree(embedder):
-    fresh = OnnxEmbedder(cache_dir=Settings.from_env().cache_dir)
+    fresh = OnnxEmbedder(cache_dir=env_settings().cache_dir)
     texts = varied_texts(24, seed=5)
     results: dict[int, np.ndarray] = {}
     sessions = set()

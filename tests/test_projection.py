@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from faq_engine.projection import fit_pca
+from faq_engine.ui.projection import fit_pca
 
 
 def _stretched_cloud(seed: int = 0) -> np.ndarray:

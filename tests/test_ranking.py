@@ -8,7 +8,7 @@ import torch
 from sentence_transformers.util import semantic_search
 
 from faq_engine.errors import DimensionMismatchError
-from faq_engine.ranking import cosine_scores, top_k, top_k_from_scores
+from faq_engine.search.ranking import cosine_scores, top_k, top_k_from_scores
 
 
 @pytest.mark.parametrize(

@@ -9,11 +9,11 @@ import sys
 import textwrap
 
 import pytest
-
 from conftest import TUTORIAL_IDS, TUTORIAL_QUERY, TUTORIAL_SCORES
-from faq_engine.engine import SearchEngine
+
 from faq_engine.errors import ConfigError, InvalidQueryError
-from faq_engine.faqs import load_bundled
+from faq_engine.faqs.loader import load_bundled
+from faq_engine.search.engine import SearchEngine
 
 # Blocks every socket connection except loopback, as if the machine had no network.
 NO_NETWORK = textwrap.dedent(
@@ -114,7 +114,7 @@ def test_precomputed_query_vectors_give_the_same_hits(engine, embedder):
 
 def test_no_confident_match_only_when_no_shown_hit_is_confident():
     from faq_engine.cli import format_table
-    from faq_engine.models import SearchHit, confident_match
+    from faq_engine.search.hits import SearchHit, confident_match
 
     keyword_first = [SearchHit(1, "a", "q1", "", 0.30, confident=False), SearchHit(2, "b", "q2", "", 0.60)]
     assert confident_match(keyword_first) and not format_table(keyword_first).startswith("No confident match")

@@ -9,20 +9,20 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
+from fakes import HashEmbedder
 
 from faq_engine import __version__
-from faq_engine.dataset_format import DATA_FILE, DatasetMeta, read_card, write_dataset
 from faq_engine.errors import DatasetError, DimensionMismatchError
-from faq_engine.faqs import load_bundled
-from faq_engine.sources import load_faqs, read_table
-from fakes import HashEmbedder
+from faq_engine.faqs.dataset_format import DATA_FILE, DatasetMeta, read_card, write_dataset
+from faq_engine.faqs.loader import load_bundled, load_faqs
+from faq_engine.faqs.tables import read_table
 
 
 @pytest.fixture(scope="module")
 def medicare_rows():
     from importlib import resources
 
-    raw = json.loads(resources.files("faq_engine.data").joinpath("medicare.json").read_text(encoding="utf-8"))
+    raw = json.loads(resources.files("faq_engine.faqs.data").joinpath("medicare.json").read_text(encoding="utf-8"))
     return raw["faqs"]
 
 
@@ -171,7 +171,7 @@ def test_importing_faq_engine_loads_no_hub_or_parquet_library():
     import subprocess
     import sys
 
-    code = ("import sys, faq_engine; from faq_engine.sources import load_faqs; "
+    code = ("import sys, faq_engine; from faq_engine.faqs.loader import load_faqs; "
             "print(sorted(m for m in ('huggingface_hub', 'datasets', 'pyarrow', 'yaml', 'torch') if m in sys.modules))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=True)
     assert out.stdout.strip() == "[]"

@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Sequence
 
 import numpy as np
 
-from .embedding import Embedder, check_dim, validate_query
-from .errors import ConfigError
-from .faqs import FaqSet
+from ..embedders.base import Embedder
+from ..errors import ConfigError, InvalidQueryError
+from ..faqs.faqset import FaqSet
+from ..settings import DEFAULT_FIELDS, DEFAULT_METHOD, METHOD_CHOICES
+from ..vectors import check_dim
+from .hits import SearchHit
 from .hybrid import blend_scores
-from .models import SearchHit
 from .ranking import cosine_scores, top_k_from_scores
-from .settings import DEFAULT_FIELDS, DEFAULT_METHOD, METHOD_CHOICES
 
 # Cosine similarity below which a hit is not "confident", per embedded FAQ text:
 # question+answer vectors score lower against short questions than question vectors do.
@@ -20,6 +22,21 @@ from .settings import DEFAULT_FIELDS, DEFAULT_METHOD, METHOD_CHOICES
 # keeps 97% of the in-domain dev queries of two external FAQ sets confident.
 THRESHOLDS = {"question": 0.45, "question+answer": 0.40}
 DEFAULT_THRESHOLD = THRESHOLDS[DEFAULT_FIELDS]  # the threshold for the default embedded text
+
+
+def validate_query(query: str) -> str:
+    """Return ``query`` stripped, or raise :class:`InvalidQueryError` if it is empty."""
+    if not isinstance(query, str) or not query.strip():
+        raise InvalidQueryError("The question is empty: type a question to search for.")
+    return query.strip()
+
+
+@dataclass(frozen=True, eq=False)
+class Answer:
+    """The hits for one question, and the question's vector (the app draws it on its map)."""
+
+    hits: tuple[SearchHit, ...]
+    vector: np.ndarray
 
 
 class SearchEngine:
@@ -61,13 +78,19 @@ class SearchEngine:
         """The ``k`` best FAQs for ``query``, best first."""
         return self.search_batch([query], k)[0]
 
+    def answer(self, query: str, k: int = 5) -> Answer:
+        """The ``k`` best FAQs for ``query`` together with the query's vector (embedded once)."""
+        cleaned = validate_query(query)
+        vectors = self.embedder.embed([cleaned])
+        return Answer(tuple(self.search_batch([cleaned], k, vectors=vectors)[0]), vectors[0])
+
     def search_batch(
         self, queries: Sequence[str], k: int = 5, *, vectors: np.ndarray | None = None
     ) -> list[list[SearchHit]]:
         """Answer several queries with one embedding call.
 
         ``vectors`` are the queries' embeddings when the caller already has them
-        (the app also draws them on its map), so nothing is embedded twice.
+        (evaluation compares methods on one embedding), so nothing is embedded twice.
         """
         cleaned = [validate_query(q) for q in queries]
         if not cleaned:

@@ -2,7 +2,7 @@
 
 Vectors are stored in SQLite under ``(model_id, sha256(text))``: a text embedded
 once by a model is never sent to that model again, whichever file it came from.
-:class:`CachedEmbedder` wraps any :class:`~faq_engine.embedding.Embedder` and
+:class:`CachedEmbedder` wraps any :class:`~faq_engine.embedders.base.Embedder` and
 counts how many texts it embedded and how many it reused.
 """
 
@@ -17,7 +17,8 @@ from typing import Iterable, Sequence
 
 import numpy as np
 
-from .embedding import Embedder, check_dim
+from ..vectors import check_dim
+from .base import Embedder, WrappedEmbedder
 
 CACHE_FILE = "embeddings.sqlite3"
 _SCHEMA = """CREATE TABLE IF NOT EXISTS embeddings (
@@ -40,7 +41,7 @@ class EmbeddingCache:
         self._conn: sqlite3.Connection | None = None
 
     @classmethod
-    def in_dir(cls, cache_dir: Path) -> "EmbeddingCache":
+    def in_dir(cls, cache_dir: Path) -> EmbeddingCache:
         """The cache file inside ``cache_dir`` (``Settings.cache_dir``)."""
         return cls(Path(cache_dir) / CACHE_FILE)
 
@@ -64,7 +65,8 @@ class EmbeddingCache:
                 chunk = keys[start : start + _CHUNK]
                 marks = ",".join("?" * len(chunk))
                 rows = conn.execute(
-                    f"SELECT text_sha256, vector FROM embeddings WHERE model_id = ? AND dim = ? AND text_sha256 IN ({marks})",
+                    "SELECT text_sha256, vector FROM embeddings WHERE model_id = ? AND dim = ? "
+                    f"AND text_sha256 IN ({marks})",
                     [model_id, dim, *chunk],
                 ).fetchall()
                 for key, blob in rows:
@@ -97,22 +99,15 @@ class CacheStats:
     reused: int = 0
 
 
-class CachedEmbedder:
+class CachedEmbedder(WrappedEmbedder):
     """An :class:`Embedder` that only sends texts missing from the cache to ``inner``."""
 
     def __init__(self, inner: Embedder, cache: EmbeddingCache) -> None:
-        self.inner = inner
+        super().__init__(inner)
         self.cache = cache
-        self.model_id = inner.model_id
-        self.dim = inner.dim
         self._lock = threading.Lock()
         self._embedded = 0
         self._reused = 0
-
-    @property
-    def batch_hint(self) -> int | None:
-        """The wrapped embedder's preferred texts per call."""
-        return getattr(self.inner, "batch_hint", None)
 
     @property
     def stats(self) -> CacheStats:

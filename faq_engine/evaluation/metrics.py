@@ -11,7 +11,7 @@ import json
 from dataclasses import dataclass
 from typing import Iterable, Sequence
 
-from .errors import DatasetError
+from ..errors import DatasetError
 
 MRR_CUTOFF = 10
 RECALL_K = 5

@@ -6,25 +6,31 @@ become :mod:`faq_engine.errors` Hub errors with messages that say what to do.
 When the Hub cannot be reached, or ``HF_HUB_OFFLINE=1``, a copy already in the
 Hugging Face cache is used and the returned snapshot says so.
 
-``endpoint=None`` means the client's configured endpoint (``HF_ENDPOINT``, else
-huggingface.co); ``token=None`` means no token at all (callers pass
-``Settings.token``, which comes from ``HF_TOKEN`` or the saved login).
+Every call takes a :class:`HubAccess` (token and endpoint) explicitly.
 """
 
 from __future__ import annotations
 
-import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import __version__
+from .._version import __version__
+from ..errors import HubAuthError, HubError, HubNotFoundError, HubUnavailableError, scrub
 from .dataset_format import CARD_FILE, DATA_FILE
-from .errors import HubAuthError, HubError, HubNotFoundError, HubUnavailableError
+from .source import is_repo_id
 
 REPO_TYPE = "dataset"
 INFO_TIMEOUT = 10.0
 LOGIN_HINT = "set HF_TOKEN or run `hf auth login`"
-_REPO_ID = re.compile(r"^[A-Za-z0-9][\w.-]*/[\w.-]+$")
+
+
+@dataclass(frozen=True)
+class HubAccess:
+    """How to reach the Hub: ``endpoint=None`` is the client's own (``HF_ENDPOINT``, else huggingface.co);
+    ``token=None`` reads anonymously."""
+
+    token: str | None = field(default=None, repr=False)
+    endpoint: str | None = None
 
 
 @dataclass(frozen=True)
@@ -49,17 +55,6 @@ class PushResult:
     notes: tuple[str, ...] = ()
 
 
-def is_repo_id(text: str) -> bool:
-    """Whether ``text`` (without ``@revision``) looks like a Hub ``namespace/name`` id."""
-    return bool(_REPO_ID.match(text)) and ".." not in text and not text.endswith((".", "-"))
-
-
-def split_revision(source: str) -> tuple[str, str | None]:
-    """``"user/faqs@v2"`` -> ``("user/faqs", "v2")``; no ``@`` -> revision ``None``."""
-    repo_id, sep, revision = source.partition("@")
-    return repo_id, (revision or None) if sep else None
-
-
 def _transport_errors() -> tuple[type[BaseException], ...]:
     from huggingface_hub.errors import OfflineModeIsEnabled
 
@@ -77,26 +72,47 @@ def _status(err: BaseException) -> int | None:
     return getattr(response, "status_code", None)
 
 
-def _not_found(repo_id: str, had_token: bool) -> HubError:
-    # The Hub answers a private repo exactly like a missing one, so say both.
-    if not had_token:
-        return HubNotFoundError(f"Dataset {repo_id!r} was not found on the Hub, or it is private: "
-                                f"check the id, or {LOGIN_HINT} with a token that can read it.")
-    return HubNotFoundError(f"Dataset {repo_id!r} was not found on the Hub, or your token cannot read it: check the id.")
+def _client_error(err: BaseException) -> str | None:
+    """Which huggingface_hub error class ``err`` is, by name (the mapping tables below use names)."""
+    from huggingface_hub import errors
+
+    for name in ("GatedRepoError", "RepositoryNotFoundError", "RevisionNotFoundError"):
+        if isinstance(err, getattr(errors, name)):
+            return name
+    return None
+
+
+def _api(access: HubAccess):
+    from huggingface_hub import HfApi
+
+    return HfApi(endpoint=access.endpoint, token=access.token or False, library_name="faq-engine",
+                 library_version=__version__)
+
+
+# Reading a dataset: the client's error (by class name, else HTTP status) -> our error and its message.
+# The Hub answers a private repo exactly like a missing one, so "not found" says both.
+READ_ERRORS: dict[str | int, tuple[type[HubError], str]] = {
+    "GatedRepoError": (HubAuthError, "Dataset {repo_id!r} is gated: accept its conditions on the Hub, then {login}."),
+    "RepositoryNotFoundError": (HubNotFoundError, "Dataset {repo_id!r} was not found on the Hub, or {private}: "
+                                                  "check the id{or_login}."),
+    "RevisionNotFoundError": (HubNotFoundError, "Dataset {repo_id!r} has no revision {revision!r}: use a branch, "
+                                                "tag or commit id that exists."),
+    401: (HubAuthError, "The Hub refused the token while reading {repo_id!r}: {login} with a valid token."),
+}
+PUSH_ERRORS: dict[int, tuple[type[HubError], str]] = {
+    401: (HubAuthError, "The Hub refused the token while pushing {repo_id!r}: {login} with a valid write token."),
+    403: (HubAuthError, "Your token cannot write to {repo_id!r}: use a token with write access to that namespace."),
+    404: (HubNotFoundError, "Cannot push to {repo_id!r}: the repo or namespace was not found for this token."),
+}
 
 
 def _map_read_error(err: BaseException, repo_id: str, revision: str, had_token: bool) -> HubError:
-    from huggingface_hub.errors import GatedRepoError, RepositoryNotFoundError, RevisionNotFoundError
-
-    if isinstance(err, GatedRepoError):
-        return HubAuthError(f"Dataset {repo_id!r} is gated: accept its conditions on the Hub, then {LOGIN_HINT}.")
-    if isinstance(err, RepositoryNotFoundError):
-        return _not_found(repo_id, had_token)
-    if isinstance(err, RevisionNotFoundError):
-        return HubNotFoundError(f"Dataset {repo_id!r} has no revision {revision!r}: use a branch, tag or commit id that exists.")
-    if _status(err) == 401:
-        return HubAuthError(f"The Hub refused the token while reading {repo_id!r}: {LOGIN_HINT} with a valid token.")
-    return HubError(f"The Hub could not serve {repo_id!r}@{revision}: {err}")
+    kind, text = READ_ERRORS.get(_client_error(err) or _status(err), (HubError, ""))
+    if not text:
+        return HubError(f"The Hub could not serve {repo_id!r}@{revision}: {scrub(str(err))}")
+    private = "your token cannot read it" if had_token else "it is private"
+    or_login = "" if had_token else f", or {LOGIN_HINT} with a token that can read it"
+    return kind(text.format(repo_id=repo_id, revision=revision, login=LOGIN_HINT, private=private, or_login=or_login))
 
 
 def _unavailable(err: BaseException) -> bool:
@@ -104,8 +120,7 @@ def _unavailable(err: BaseException) -> bool:
     return isinstance(err, _transport_errors()) or (status is not None and (status >= 500 or status == 429))
 
 
-def download_dataset(repo_id: str, *, revision: str | None = None, token: str | None = None,
-                     endpoint: str | None = None) -> HubSnapshot:
+def download_dataset(repo_id: str, *, revision: str | None = None, access: HubAccess = HubAccess()) -> HubSnapshot:
     """Download (or reuse from the Hugging Face cache) a dataset repo at ``revision``.
 
     The revision is resolved online first; if the Hub is unreachable or offline mode
@@ -113,43 +128,41 @@ def download_dataset(repo_id: str, *, revision: str | None = None, token: str | 
     Raises :class:`HubNotFoundError`, :class:`HubAuthError` or, with no cached copy,
     :class:`HubUnavailableError`.
     """
-    from huggingface_hub import HfApi
-
     if not is_repo_id(repo_id):
         raise HubNotFoundError(f"{repo_id!r} is not a Hub dataset id: use the form 'namespace/name[@revision]'.")
     revision = revision or "main"
-    api = HfApi(endpoint=endpoint, token=token or False, library_name="faq-engine", library_version=__version__)
     try:
         # Resolving first tells a reachable Hub from a fallback to the cache, which
         # snapshot_download alone would do silently.
-        api.dataset_info(repo_id, revision=revision, timeout=INFO_TIMEOUT)
+        _api(access).dataset_info(repo_id, revision=revision, timeout=INFO_TIMEOUT)
         # Download by name (not commit id) so the cache records the ref for offline use.
-        folder = _snapshot(repo_id, revision, token, endpoint)
+        folder = _snapshot(repo_id, revision, access)
         return HubSnapshot(repo_id, revision, folder, folder.name)
     except Exception as err:  # classified below; anything unexpected is re-raised as is
         if _unavailable(err):
-            return _from_cache(repo_id, revision, token, endpoint, err)
+            return _from_cache(repo_id, revision, access, err)
         if _status(err) is not None:
-            raise _map_read_error(err, repo_id, revision, bool(token)) from err
+            raise _map_read_error(err, repo_id, revision, bool(access.token)) from err
         raise
 
 
-def _snapshot(repo_id: str, revision: str, token: str | None, endpoint: str | None, offline: bool = False) -> Path:
+def _snapshot(repo_id: str, revision: str, access: HubAccess, offline: bool = False) -> Path:
     from huggingface_hub import snapshot_download
 
     return Path(snapshot_download(
-        repo_id, repo_type=REPO_TYPE, revision=revision, token=token or False, endpoint=endpoint,
+        repo_id, repo_type=REPO_TYPE, revision=revision, token=access.token or False, endpoint=access.endpoint,
         local_files_only=offline, library_name="faq-engine", library_version=__version__,
     ))
 
 
-def _from_cache(repo_id: str, revision: str, token: str | None, endpoint: str | None, cause: BaseException) -> HubSnapshot:
+def _from_cache(repo_id: str, revision: str, access: HubAccess, cause: BaseException) -> HubSnapshot:
     from huggingface_hub.errors import LocalEntryNotFoundError, OfflineModeIsEnabled
 
     offline = isinstance(cause, OfflineModeIsEnabled)
-    why = "offline mode is on (HF_HUB_OFFLINE=1)" if offline else f"the Hub could not be reached ({type(cause).__name__})"
+    why = ("offline mode is on (HF_HUB_OFFLINE=1)" if offline
+           else f"the Hub could not be reached ({type(cause).__name__})")
     try:
-        folder = _snapshot(repo_id, revision, token, endpoint, offline=True)
+        folder = _snapshot(repo_id, revision, access, offline=True)
     except LocalEntryNotFoundError as err:
         raise HubUnavailableError(
             f"Cannot load {repo_id!r}@{revision}: {why}, and no copy of it is cached. "
@@ -164,16 +177,16 @@ def require_write_token(token: str | None) -> None:
         raise HubAuthError(f"Pushing to the Hub needs a token with write access: {LOGIN_HINT}.")
 
 
-def push_dataset(folder: Path, repo_id: str, *, private: bool = False, token: str | None = None,
-                 endpoint: str | None = None, message: str | None = None) -> PushResult:
+def push_dataset(folder: Path, repo_id: str, *, access: HubAccess, private: bool = False,
+                 message: str | None = None) -> PushResult:
     """Upload ``folder``'s Parquet file and card to the dataset repo ``repo_id`` (created if needed)."""
-    from huggingface_hub import CommitOperationAdd, HfApi
+    from huggingface_hub import CommitOperationAdd
 
     if not is_repo_id(repo_id):
         raise HubError(f"{repo_id!r} is not a Hub dataset id: use the form 'namespace/name'.")
-    require_write_token(token)
+    require_write_token(access.token)
     folder = Path(folder)
-    api = HfApi(endpoint=endpoint, token=token, library_name="faq-engine", library_version=__version__)
+    api = _api(access)
     ops = [CommitOperationAdd(path_in_repo=p, path_or_fileobj=str(folder / p)) for p in (DATA_FILE, CARD_FILE)]
     try:
         url = api.create_repo(repo_id, repo_type=REPO_TYPE, private=private, exist_ok=True)
@@ -193,14 +206,11 @@ def _map_push_error(err: BaseException, repo_id: str) -> BaseException:
     if isinstance(err, _transport_errors()):
         return HubUnavailableError(f"Cannot push to {repo_id!r}: the Hub could not be reached ({type(err).__name__}).")
     status = _status(err)
-    if status == 401:
-        return HubAuthError(f"The Hub refused the token while pushing {repo_id!r}: {LOGIN_HINT} with a valid write token.")
-    if status == 403:
-        return HubAuthError(f"Your token cannot write to {repo_id!r}: use a token with write access to that namespace.")
-    if status == 404:
-        return HubNotFoundError(f"Cannot push to {repo_id!r}: the repo or namespace was not found for this token.")
+    if status in PUSH_ERRORS:
+        kind, text = PUSH_ERRORS[status]
+        return kind(text.format(repo_id=repo_id, login=LOGIN_HINT))
     if status is not None:
-        return HubError(f"The Hub rejected the push to {repo_id!r} (HTTP {status}): {err}")
+        return HubError(f"The Hub rejected the push to {repo_id!r} (HTTP {status}): {scrub(str(err))}")
     if isinstance(err, ValueError):  # e.g. the card's YAML was refused
-        return HubError(f"The Hub rejected the push to {repo_id!r}: {err}")
+        return HubError(f"The Hub rejected the push to {repo_id!r}: {scrub(str(err))}")
     return err

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from .embedding import l2_normalize
-from .errors import DimensionMismatchError
+from ..errors import DimensionMismatchError
+from ..vectors import l2_normalize
 
 
 def cosine_scores(queries: np.ndarray, corpus: np.ndarray) -> np.ndarray:

@@ -22,8 +22,8 @@ from typing import Sequence
 
 import numpy as np
 
-from .errors import DatasetError
-from .models import FaqEntry
+from ..errors import DatasetError
+from .entry import FaqEntry
 
 FORMAT_VERSION = 1
 DATA_FILE = "data/train-00000-of-00001.parquet"
@@ -46,7 +46,7 @@ class DatasetMeta:
     format_version: int = FORMAT_VERSION
 
     @classmethod
-    def from_mapping(cls, raw: object, where: str) -> "DatasetMeta":
+    def from_mapping(cls, raw: object, where: str) -> DatasetMeta:
         """Parse the ``faq_engine`` block of a card or of Parquet metadata."""
         if not isinstance(raw, dict):
             raise DatasetError(f"{where}: the {META_KEY!r} metadata must be a mapping.")
@@ -179,4 +179,5 @@ def _matrix(values: list, path: Path) -> np.ndarray:
         rows = ", ".join(map(str, bad[:10]))
         raise DatasetError(f"{path}: the embeddings in row(s) {rows} are missing or of a different length.")
     # A null inside a vector becomes NaN, which validation then reports by row.
-    return np.array([[np.nan if x is None else x for x in v] for v in values], dtype=np.float32).reshape(len(values), width)
+    rows = [[np.nan if x is None else x for x in v] for v in values]
+    return np.array(rows, dtype=np.float32).reshape(len(values), width)

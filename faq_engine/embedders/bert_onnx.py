@@ -34,7 +34,7 @@ class BertConfig:
     eps: float
 
     @classmethod
-    def from_file(cls, path: Path) -> "BertConfig":
+    def from_file(cls, path: Path) -> BertConfig:
         """Read the fields the graph needs from a Hugging Face ``config.json``."""
         raw = json.loads(Path(path).read_text(encoding="utf-8"))
         if raw.get("hidden_act", "gelu") != "gelu" or raw.get("position_embedding_type", "absolute") != "absolute":
@@ -99,7 +99,8 @@ def _dense(g: _Graph, x: str, prefix: str) -> str:
 
 
 def _layer_norm(g: _Graph, x: str, prefix: str, eps: float) -> str:
-    return g.op("LayerNormalization", x, g.weight(f"{prefix}.weight"), g.weight(f"{prefix}.bias"), axis=-1, epsilon=eps)
+    weight, bias = g.weight(f"{prefix}.weight"), g.weight(f"{prefix}.bias")
+    return g.op("LayerNormalization", x, weight, bias, axis=-1, epsilon=eps)
 
 
 def _embeddings(g: _Graph, cfg: BertConfig) -> str:
@@ -128,7 +129,8 @@ def _attention(g: _Graph, x: str, mask_bias: str, qkv_shape: str, prefix: str, c
     probs = g.op("Softmax", g.op("Add", g.op("Mul", scores, scale), mask_bias), axis=-1)
     context = g.op("Transpose", g.op("MatMul", probs, v), perm=[0, 2, 1, 3])
     merged = g.op("Reshape", context, g.const("flat_shape", _ints(-1, cfg.hidden)))
-    return _layer_norm(g, g.op("Add", _dense(g, merged, f"{prefix}.output.dense"), x), f"{prefix}.output.LayerNorm", cfg.eps)
+    residual = g.op("Add", _dense(g, merged, f"{prefix}.output.dense"), x)
+    return _layer_norm(g, residual, f"{prefix}.output.LayerNorm", cfg.eps)
 
 
 def _gelu(g: _Graph, x: str) -> str:
@@ -187,4 +189,5 @@ def build_from_folder(folder: Path):
     """Read ``model.safetensors`` and ``config.json`` from ``folder`` and build the graph."""
     from safetensors.numpy import load_file
 
-    return build_model(load_file(str(Path(folder) / "model.safetensors")), BertConfig.from_file(Path(folder) / "config.json"))
+    weights = load_file(str(Path(folder) / "model.safetensors"))
+    return build_model(weights, BertConfig.from_file(Path(folder) / "config.json"))

@@ -22,102 +22,50 @@ import numpy as np
 import requests
 from requests.adapters import HTTPAdapter
 
-from . import __version__
-from .embedding import l2_normalize
-from .errors import (
-    ApiAuthError, ApiNotFoundError, ApiQuotaError, ApiRequestError, ApiResponseError,
-    ApiUnavailableError, ConfigError,
+from .._version import __version__
+from ..errors import (
+    ApiAuthError,
+    ApiRequestError,
+    ApiResponseError,
+    ApiUnavailableError,
+    ConfigError,
+    scrub,
 )
-from .retry import RetryPolicy, TransientError, call_with_retries, parse_retry_after
-from .settings import MODEL_ID, Settings, router_url
+from ..retry import RetryPolicy, TransientError, call_with_retries, parse_retry_after
+from ..settings import (
+    API_BATCH_SIZE,
+    API_CONCURRENCY,
+    API_CONNECT_TIMEOUT,
+    API_READ_TIMEOUT,
+    MODEL_ID,
+    Settings,
+    router_url,
+)
+from ..vectors import l2_normalize
+from .api_responses import (
+    OTHER_4XX,
+    OTHER_5XX,
+    STATUS_ERRORS,
+    PayloadTooLarge,
+    estimated_time,
+    parse_vectors,
+    safe_url,
+    server_detail,
+)
+from .base import Embedder
 
 log = logging.getLogger(__name__)
 
 DIM = 384
 ROUTER_HOST = urlsplit(router_url(MODEL_ID)).netloc
-TOKENS_PAGE = "https://huggingface.co/settings/tokens"
 LOCAL_HINT = "or use the local model (--embedder local)"
-
-
-class _PayloadTooLarge(ApiRequestError):
-    """413: the body was too big; the batch may be split."""
 
 
 class _Cancelled(Exception):
     """Another batch of the same call failed; stop this one."""
 
 
-def safe_url(url: str) -> str:
-    """``url`` without credentials, query or fragment: safe to show in messages and logs."""
-    parts = urlsplit(url)
-    host = parts.hostname or ""
-    port = f":{parts.port}" if parts.port else ""
-    return f"{parts.scheme}://{host}{port}{parts.path}"
-
-
-def _scrub(text: str, secret: str | None) -> str:
-    return text.replace(secret, "***") if secret else text
-
-
-def _server_detail(resp: requests.Response, token: str | None) -> str:
-    """The server's own explanation (short, and scrubbed of the token just in case)."""
-    try:
-        body = resp.json()
-        detail = body.get("error") or body.get("message") if isinstance(body, dict) else None
-        detail = detail if isinstance(detail, str) else json.dumps(detail) if detail else None
-    except ValueError:
-        detail = None
-    detail = detail or (resp.text or "").strip() or resp.reason or ""
-    detail = " ".join(detail.split())[:200]
-    return f" Server said: {_scrub(detail, token)}" if detail else ""
-
-
-def _estimated_time(resp: requests.Response) -> float | None:
-    try:
-        value = resp.json().get("estimated_time")
-        return float(value) if value is not None else None
-    except (ValueError, AttributeError, TypeError):
-        return None
-
-
-def _nesting(data: object) -> int:
-    depth = 0
-    while isinstance(data, list):
-        depth += 1
-        data = data[0] if data else None
-    return depth
-
-
-def parse_vectors(data: object, n: int, dim: int, url: str) -> np.ndarray:
-    """Check a decoded JSON answer and return it as a float32 ``(n, dim)`` array."""
-    depth = _nesting(data)
-    if depth == 3:
-        raise ApiResponseError(
-            f"{url} answered token-level embeddings (one vector per token), not one per sentence: "
-            "the model there has no pooling. Serve a sentence-transformers model, or start TEI with "
-            "--pooling mean."
-        )
-    if depth == 1 and n == 1:
-        data = [data]
-    elif depth != 2:
-        raise ApiResponseError(f"{url} did not answer a list of vectors (got {type(data).__name__}, depth {depth}).")
-    try:
-        arr = np.asarray(data, dtype=np.float32)
-    except (TypeError, ValueError) as err:
-        raise ApiResponseError(f"{url} answered vectors of unequal length or non-numbers.") from err
-    if arr.ndim != 2 or arr.shape[0] != n:
-        raise ApiResponseError(f"{url} answered {arr.shape[0]} vectors for {n} texts.")
-    if arr.shape[1] != dim:
-        raise ApiResponseError(
-            f"{url} answered {arr.shape[1]}-dimensional vectors, but {MODEL_ID} makes {dim}: "
-            "the URL serves a different model. Point it at the same model as the FAQ embeddings."
-        )
-    if not np.isfinite(arr).all():
-        raise ApiResponseError(f"{url} answered vectors containing NaN or infinity.")
-    return arr
-
-
-class InferenceApiEmbedder:
+class InferenceApiEmbedder(Embedder):
     """Sentence embeddings from a feature-extraction HTTP endpoint (see module docstring).
 
     ``sleep`` and ``clock`` drive the waits between retries; tests inject fakes.
@@ -131,11 +79,11 @@ class InferenceApiEmbedder:
         *,
         model_id: str = MODEL_ID,
         dim: int = DIM,
-        batch_size: int = 32,
-        concurrency: int = 4,
+        request_size: int = API_BATCH_SIZE,
+        concurrency: int = API_CONCURRENCY,
         policy: RetryPolicy | None = None,
-        connect_timeout: float = 5.0,
-        read_timeout: float = 60.0,
+        connect_timeout: float = API_CONNECT_TIMEOUT,
+        read_timeout: float = API_READ_TIMEOUT,
         sleep: Callable[[float], object] | None = None,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
@@ -143,10 +91,10 @@ class InferenceApiEmbedder:
         if parts.scheme not in ("http", "https") or not parts.hostname:
             # The value is not echoed: a token pasted into the wrong variable must not be shown.
             raise ConfigError("The API URL is not an http(s) URL: check FAQ_ENGINE_API_URL or --api-url.")
-        if batch_size < 1 or concurrency < 1:
+        if request_size < 1 or concurrency < 1:
             raise ConfigError("The API batch size and concurrency must be at least 1.")
         self.url, self.model_id, self.dim = url, model_id, dim
-        self.batch_size, self.concurrency = batch_size, concurrency
+        self.request_size, self.concurrency = request_size, concurrency
         self.policy = policy or RetryPolicy()
         self.timeout = (connect_timeout, read_timeout)
         self._token = token or None
@@ -162,11 +110,11 @@ class InferenceApiEmbedder:
             self._headers["Authorization"] = f"Bearer {self._token}"
 
     @classmethod
-    def from_settings(cls, settings: Settings, **overrides) -> "InferenceApiEmbedder":
+    def from_settings(cls, settings: Settings, **overrides) -> InferenceApiEmbedder:
         """The embedder ``settings`` describe (URL, token, batching, timeouts, retries)."""
         policy = RetryPolicy(max_attempts=settings.api_max_attempts, deadline=settings.api_deadline,
                              max_hint=settings.api_max_wait)
-        kwargs = dict(token=settings.token, model_id=settings.model_id, batch_size=settings.api_batch_size,
+        kwargs = dict(token=settings.token, model_id=settings.model_id, request_size=settings.api_batch_size,
                       concurrency=settings.api_concurrency, policy=policy,
                       connect_timeout=settings.api_connect_timeout, read_timeout=settings.api_read_timeout)
         return cls(settings.resolved_api_url, **{**kwargs, **overrides})
@@ -175,9 +123,9 @@ class InferenceApiEmbedder:
         return f"InferenceApiEmbedder(url={safe_url(self.url)!r}, model_id={self.model_id!r})"
 
     @property
-    def batch_hint(self) -> int:
+    def batch_size(self) -> int:
         """Texts per :meth:`embed` call that keep every concurrent request busy."""
-        return self.batch_size * self.concurrency
+        return self.request_size * self.concurrency
 
     @property
     def status(self) -> str:
@@ -194,7 +142,7 @@ class InferenceApiEmbedder:
         texts = list(texts)
         if not texts:
             return np.zeros((0, self.dim), dtype=np.float32)
-        size = self.batch_size
+        size = self.request_size
         batches = [texts[i : i + size] for i in range(0, len(texts), size)]
         cancelled = threading.Event()
         if len(batches) == 1 or self.concurrency == 1:
@@ -222,17 +170,17 @@ class InferenceApiEmbedder:
         """One batch; on 413 split it in two once and remember the smaller size."""
         try:
             return self._post_with_retries(batch, cancelled)
-        except _PayloadTooLarge as err:
+        except PayloadTooLarge as err:
             if len(batch) == 1:
                 raise ApiRequestError(f"{err} A single text is too large: shorten it.") from err
             half = math.ceil(len(batch) / 2)
             with self._lock:
-                self.batch_size = min(self.batch_size, half)
+                self.request_size = min(self.request_size, half)
             log.warning("The API refused %d texts in one request (413); sending %d at a time.", len(batch), half)
             try:
                 return np.concatenate([self._post_with_retries(batch[:half], cancelled),
                                        self._post_with_retries(batch[half:], cancelled)])
-            except _PayloadTooLarge as again:
+            except PayloadTooLarge as again:
                 raise ApiRequestError(
                     f"{again} Even {half} texts per request are too many: set FAQ_ENGINE_API_BATCH_SIZE lower."
                 ) from again
@@ -267,38 +215,20 @@ class InferenceApiEmbedder:
             raise ApiResponseError(
                 f"{url} answered 200 but not with JSON: is it a feature-extraction endpoint?"
             ) from err
-        return parse_vectors(data, len(batch), self.dim, url)
+        return parse_vectors(data, len(batch), self.dim, url, self.model_id)
 
     def _status_error(self, resp: requests.Response, url: str) -> Exception:
         """The typed error for a non-200 answer (transient ones are retried)."""
-        code, detail = resp.status_code, _server_detail(resp, self._token)
+        code, detail = resp.status_code, server_detail(resp, self._token)
+        reason = scrub(resp.reason or "", self._token)
         if self.policy.is_retryable(code):
             hint = parse_retry_after(resp.headers.get("Retry-After"))
             if hint is None and code == 503:
-                hint = _estimated_time(resp)  # the model is loading
-            return TransientError(f"{url} answered {code} {resp.reason or ''}".rstrip() + "." + detail, hint)
-        if code == 401:
-            fix = (f"the token is invalid or expired: create one at {TOKENS_PAGE} and set HF_TOKEN"
-                   if self._token else "it needs a token: set HF_TOKEN or run `hf auth login`")
-            return ApiAuthError(f"{url} answered 401 Unauthorized: {fix}, {LOCAL_HINT}.{detail}")
-        if code == 403:
-            return ApiAuthError(
-                f"{url} answered 403 Forbidden: the token lacks the 'Make calls to Inference Providers' "
-                f"permission (or access to this model). Edit it at {TOKENS_PAGE}, {LOCAL_HINT}.{detail}")
-        if code == 402:
-            return ApiQuotaError(
-                f"{url} answered 402 Payment Required: the account's Inference credits are used up. "
-                f"Add credits or wait for the monthly reset, {LOCAL_HINT}.{detail}")
-        if code == 404:
-            return ApiNotFoundError(
-                f"{url} answered 404: {self.model_id} is not served there. Check FAQ_ENGINE_MODEL_ID "
-                f"and --api-url, {LOCAL_HINT}.{detail}")
-        if code == 410:
-            return ApiNotFoundError(
-                f"{url} answered 410 Gone: this is a retired endpoint. Use today's "
-                f"{router_url(self.model_id)} (unset FAQ_ENGINE_API_URL), {LOCAL_HINT}.{detail}")
-        if code == 413:
-            return _PayloadTooLarge(f"{url} answered 413 Payload Too Large.{detail}")
-        if 400 <= code < 500:
-            return ApiRequestError(f"{url} rejected the request with {code} {resp.reason or ''}.{detail}")
-        return ApiUnavailableError(f"{url} answered {code} {resp.reason or ''}: try again later, {LOCAL_HINT}.{detail}")
+                hint = estimated_time(resp)  # the model is loading
+            return TransientError(f"{url} answered {code} {reason}".rstrip() + "." + detail, hint)
+        if code == 401 and not self._token:
+            return ApiAuthError(f"{url} answered 401 Unauthorized: it needs a token: set HF_TOKEN or run "
+                                f"`hf auth login`, {LOCAL_HINT}.{detail}")
+        kind, fix = STATUS_ERRORS.get(code, OTHER_4XX if 400 <= code < 500 else OTHER_5XX)
+        fix = fix.format(code=code, reason=reason, model_id=self.model_id, router=router_url(self.model_id))
+        return kind(f"{url} answered {fix}{'' if kind is PayloadTooLarge else ', ' + LOCAL_HINT}.{detail}")

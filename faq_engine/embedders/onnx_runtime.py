@@ -21,11 +21,12 @@ from typing import Sequence
 
 import numpy as np
 
+from ..errors import ModelLoadError
+from ..settings import MODEL_ID
+from ..vectors import l2_normalize
+from .base import Embedder
 from .bert_onnx import BUILDER_VERSION
-from .embedding import l2_normalize
-from .errors import ModelLoadError
-from .local import DIM, MAX_SEQ_LENGTH, model_dir
-from .settings import MODEL_ID
+from .model_files import DIM, MAX_SEQ_LENGTH, model_dir
 
 log = logging.getLogger(__name__)
 
@@ -90,7 +91,8 @@ def ensure_graph(folder: Path, cache_dir: Path | None) -> Path | bytes:
             write_graph(path, build_from_folder(folder))
             return path
         except OSError as err:
-            log.warning("Could not cache the ONNX graph in %s (%s); building it in memory each time.", path.parent, err)
+            log.warning("Could not cache the ONNX graph in %s (%s); building it in memory each time.",
+                        path.parent, err)
     return build_from_folder(folder).SerializeToString()
 
 
@@ -151,7 +153,7 @@ def length_batches(lengths: Sequence[int], batch_size: int) -> list[np.ndarray]:
     return [order[start : start + batch_size] for start in range(0, len(order), batch_size)]
 
 
-class OnnxEmbedder:
+class OnnxEmbedder(Embedder):
     """all-MiniLM-L6-v2 on ONNX Runtime (loaded lazily, once; safe to share between threads)."""
 
     model_id = MODEL_ID

@@ -1,30 +1,26 @@
-"""Wiring: build the embedder and the engine that the settings describe."""
+"""Build the embedder that the settings describe: local, Inference API, or the API with a fallback."""
 
 from __future__ import annotations
 
 import threading
 from pathlib import Path
 
-from .embedding import Embedder
-from .engine import SearchEngine
+from ..settings import MODEL_ID, Settings
+from .base import Embedder
 from .fallback import FallbackEmbedder
-from .faqs import Progress
-from .local import SentenceTransformersEmbedder
 from .onnx_runtime import OnnxEmbedder
-from .settings import MODEL_ID, Settings
+from .torch_runtime import SentenceTransformersEmbedder
 
 _LOCAL: dict[tuple[str, Path], Embedder] = {}
 _LOCAL_LOCK = threading.Lock()
 
 
-def local_embedder(settings: Settings | None = None) -> Embedder:
-    """The process-wide local embedder (the model is loaded once, lazily).
+def local_embedder(settings: Settings) -> Embedder:
+    """The process-wide local embedder for ``settings`` (the model is loaded once, lazily).
 
     ONNX Runtime by default (no torch); sentence-transformers on torch when
-    ``settings.local_runtime`` says so.  Without ``settings`` they come from the
-    environment (``FAQ_ENGINE_LOCAL_RUNTIME``, ``FAQ_ENGINE_CACHE_DIR``).
+    ``settings.local_runtime`` says so.
     """
-    settings = settings or Settings.from_env()
     key = (settings.local_runtime, Path(settings.cache_dir))
     with _LOCAL_LOCK:
         if key not in _LOCAL:
@@ -51,13 +47,3 @@ def make_embedder(settings: Settings) -> Embedder:
     if settings.embedder == "api" or settings.model_id != MODEL_ID:
         return api  # chosen explicitly, or no local model makes the same vectors
     return FallbackEmbedder(api, lambda: local_embedder(settings))
-
-
-def load_engine(settings: Settings, *, embedder: Embedder | None = None, progress: Progress | None = None) -> SearchEngine:
-    """Load ``settings.dataset`` and return a ready :class:`SearchEngine`."""
-    embedder = embedder or make_embedder(settings)
-    from .sources import load_faqs  # every source: bundled, local file/folder, Hub dataset id
-
-    faqs = load_faqs(settings.dataset, embedder, fields=settings.fields, cache_dir=settings.cache_dir,
-                     token=settings.token, progress=progress)
-    return SearchEngine(faqs, embedder, method=settings.method, threshold=settings.threshold)

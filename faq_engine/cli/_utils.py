@@ -1,0 +1,52 @@
+"""What the ``faq-engine`` commands share: common options and a tqdm progress callback."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from contextlib import contextmanager
+from typing import Callable, Iterator
+
+from ..settings import EMBEDDER_CHOICES, FIELDS_CHOICES
+
+
+def add_common_options(parser: argparse.ArgumentParser) -> None:
+    """Options shared by every sub-command that embeds text."""
+    parser.add_argument("--embedder", choices=EMBEDDER_CHOICES,
+                        help="local model, Inference API, or auto (API if a token is set)")
+    parser.add_argument("--api-url", help="full feature-extraction URL (Inference Endpoint, TEI server, ...)")
+    parser.add_argument("--fields", choices=FIELDS_CHOICES,
+                        help="text embedded for each FAQ (default: the dataset's own, else question+answer)")
+
+
+def positive_int(text: str) -> int:
+    """An argparse type: a whole number of at least 1."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError("must be at least 1")
+    return value
+
+
+@contextmanager
+def progress_bar(desc: str, enabled: bool = True) -> Iterator[Callable[[int, int], None]]:
+    """A ``progress(done, total)`` callback drawing a tqdm bar on stderr.
+
+    The bar appears on the first update, so nothing is printed when there is nothing to embed.
+    """
+    from tqdm import tqdm
+
+    bars = []
+
+    def update(done: int, total: int) -> None:
+        if not bars:
+            bars.append(tqdm(total=total, unit="text", desc=desc, disable=not enabled, file=sys.stderr))
+        bars[0].update(done - bars[0].n)
+
+    try:
+        yield update
+    finally:
+        for bar in bars:
+            bar.close()

@@ -1,0 +1,53 @@
+"""The ``faq-engine`` command: the root parser registers each sub-command's module.
+
+A command parses its options, calls the library and prints; the work itself lives
+in :mod:`faq_engine.pipeline`, :mod:`faq_engine.faqs`, :mod:`faq_engine.search`
+and :mod:`faq_engine.evaluation`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import sys
+from typing import Sequence
+
+from .._version import __version__
+from ..errors import FaqEngineError
+from ..settings import Settings
+from . import embed, evaluate, search
+
+COMMANDS = (search, embed, evaluate)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser of ``faq-engine``."""
+    parser = argparse.ArgumentParser(prog="faq-engine", description="Semantic FAQ search with all-MiniLM-L6-v2.")
+    parser.add_argument("--version", action="version", version=f"faq-engine {__version__}")
+    parser.add_argument("-v", "--verbose", action="store_true", help="log progress and decisions to stderr")
+    sub = parser.add_subparsers(dest="command", required=True)
+    for command in COMMANDS:
+        command.register(sub)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the ``faq-engine`` console script; returns the exit code."""
+    args = build_parser().parse_args(argv)
+    logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING, format="%(levelname)s: %(message)s")
+    try:
+        return args.func(args, Settings.from_env(os.environ))
+    except FaqEngineError as err:
+        print(f"faq-engine: error: {err}", file=sys.stderr)
+        return 1
+    except BrokenPipeError:  # e.g. `faq-engine search ... | head`: the reader left, nothing to report
+        sys.stderr.close()
+        return 0
+    except KeyboardInterrupt:
+        print("faq-engine: interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,90 @@
+"""The embedder base class: texts in, one L2-normalised float32 vector per text out.
+
+An embedder has one essential method, :meth:`Embedder.embed`, and declares its
+optional capabilities here, once, with defaults (as simonw/llm's ``EmbeddingModel``
+does): :attr:`~Embedder.batch_size` (texts per call that use it best) and
+:attr:`~Embedder.status` (a short description for people). Wrappers such as the
+cache or the fallback derive from :class:`WrappedEmbedder`, which forwards every
+capability to the embedder it wraps.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from typing import Callable, Sequence
+
+import numpy as np
+
+from ..vectors import check_dim
+
+Progress = Callable[[int, int], None]
+DEFAULT_BATCH_SIZE = 64
+
+
+class Embedder(ABC):
+    """Turns texts into L2-normalised float32 vectors of shape ``(len(texts), dim)``."""
+
+    model_id: str
+    dim: int
+
+    @abstractmethod
+    def embed(self, texts: Sequence[str]) -> np.ndarray:
+        """Embed ``texts`` (a list, not a single string) in order; ``(0, dim)`` for none."""
+
+    @property
+    def batch_size(self) -> int:
+        """How many texts one :meth:`embed` call should get to use this embedder best."""
+        return DEFAULT_BATCH_SIZE
+
+    @property
+    def status(self) -> str:
+        """A short description for the UI and logs (``"local model"``, ``"Inference API"``, ...)."""
+        return "local model"
+
+    def embed_one(self, text: str) -> np.ndarray:
+        """Embed a single text; returns a vector of shape ``(dim,)``."""
+        return self.embed([text])[0]
+
+    def embed_batched(self, texts: Sequence[str], progress: Progress | None = None) -> np.ndarray:
+        """Embed ``texts`` in batches of :attr:`batch_size`, calling ``progress(done, total)`` after each.
+
+        Long jobs (a whole FAQ file) go through here so the CLI can draw a tqdm bar and
+        the app a progress indicator; the result equals ``self.embed(texts)``.
+        """
+        size, total = self.batch_size, len(texts)
+        parts = []
+        for start in range(0, total, size):
+            parts.append(self.embed(list(texts[start : start + size])))
+            if progress is not None:
+                progress(min(start + size, total), total)
+        if not parts:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        vectors = np.concatenate(parts).astype(np.float32, copy=False)
+        check_dim(vectors, self.dim, "Embeddings")
+        return vectors
+
+
+class WrappedEmbedder(Embedder):
+    """An embedder built around another: it shares the inner one's vector space and capabilities."""
+
+    def __init__(self, inner: Embedder) -> None:
+        self.inner = inner
+
+    @property
+    def model_id(self) -> str:  # type: ignore[override]
+        return self.inner.model_id
+
+    @property
+    def dim(self) -> int:  # type: ignore[override]
+        return self.inner.dim
+
+    @property
+    def batch_size(self) -> int:
+        return self.inner.batch_size
+
+    @property
+    def status(self) -> str:
+        return self.inner.status
+
+    def embed(self, texts: Sequence[str]) -> np.ndarray:
+        return self.inner.embed(texts)

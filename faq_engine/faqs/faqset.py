@@ -1,0 +1,86 @@
+"""FAQ sets: validated entries plus their embeddings in one vector space."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from typing import Sequence
+
+import numpy as np
+
+from ..embedders.base import Embedder, Progress
+from ..errors import DatasetError
+from ..vectors import check_dim, l2_normalize
+from .entry import FaqEntry, row_list, texts_for, validate_entries
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, eq=False)
+class FaqSet:
+    """FAQ entries and their L2-normalised embeddings (row ``i`` embeds ``entries[i]``).
+
+    ``notes`` are notices for the user about how the set was loaded (re-embedded,
+    served from a cached copy, ...).
+    """
+
+    name: str
+    entries: tuple[FaqEntry, ...]
+    embeddings: np.ndarray
+    model_id: str
+    fields: str = "question"
+    notes: tuple[str, ...] = field(default=())
+
+    def __len__(self) -> int:
+        return len(self.entries)
+
+
+def validate_vectors(vectors: np.ndarray, dim: int, n: int) -> np.ndarray:
+    """Check shape, dimension and finiteness of stored embeddings; return them normalised."""
+    arr = np.asarray(vectors, dtype=np.float32)
+    if arr.ndim != 2 or arr.shape[0] != n:
+        raise DatasetError(f"Expected {n} embeddings, found an array of shape {tuple(arr.shape)}.")
+    check_dim(arr, dim, "The stored embeddings")
+    bad = np.flatnonzero(~np.isfinite(arr).all(axis=1))
+    if bad.size:
+        raise DatasetError(f"Embeddings in row(s) {row_list(bad.tolist())} contain NaN or infinity: "
+                           "re-embed the data.")
+    return l2_normalize(arr)
+
+
+@dataclass(frozen=True, eq=False)
+class StoredVectors:
+    """Vectors found with the FAQs, and what made them (``None`` where the source does not say)."""
+
+    vectors: np.ndarray
+    model_id: str | None
+    fields: str | None
+
+
+def build_faqset(
+    name: str,
+    entries: Sequence[FaqEntry],
+    embedder: Embedder,
+    *,
+    fields: str = "question",
+    stored: StoredVectors | None = None,
+    progress: Progress | None = None,
+) -> FaqSet:
+    """Validate ``entries`` and pair them with embeddings from ``embedder``'s vector space.
+
+    Stored vectors are reused only when they were made by the same model from the
+    same fields; otherwise the text is re-embedded (with a note), so vector spaces
+    are never mixed.
+    """
+    entries = tuple(entries)
+    validate_entries(entries)
+    notes: tuple[str, ...] = ()
+    if stored is not None and stored.model_id == embedder.model_id and (stored.fields or "question") == fields:
+        vectors = validate_vectors(stored.vectors, embedder.dim, len(entries))
+    else:
+        if stored is not None and stored.model_id != embedder.model_id:
+            notes = (f"{name}: stored embeddings were made by {stored.model_id!r}, not {embedder.model_id!r}; "
+                     "re-embedded the text.",)
+            log.warning(notes[0])
+        vectors = embedder.embed_batched(texts_for(entries, fields), progress=progress)
+    return FaqSet(name, entries, vectors, embedder.model_id, fields, notes)

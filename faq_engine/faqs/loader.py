@@ -1,0 +1,148 @@
+"""Load any FAQ source as a searchable :class:`~faq_engine.faqs.faqset.FaqSet`.
+
+The source is parsed once (:class:`~faq_engine.faqs.source.Source`): the bundled
+set, a local file or folder (raw rows, or a dataset written by ``faq-engine
+embed``), or a Hub dataset. Stored vectors are reused only when they are safe to
+use; everything else is embedded, through the on-disk cache when there is one.
+Loaders return what they noticed (``FaqSet.notes``) instead of printing it.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from dataclasses import dataclass, replace
+from importlib import resources
+from pathlib import Path
+
+import numpy as np
+
+from ..embedders.base import Embedder, Progress
+from ..embedders.cache import CachedEmbedder, EmbeddingCache
+from ..errors import DatasetError
+from ..settings import DEFAULT_FIELDS
+from .dataset_format import CARD_FILE, StoredFaqs, read_card, read_parquet_vectors
+from .entry import FaqEntry
+from .faqset import FaqSet, StoredVectors, build_faqset
+from .hub import HubAccess
+from .source import BUNDLED, Source
+from .tables import Columns, data_files, entries_from_rows, format_of, read_rows
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Located:
+    """Where a source's files are on this machine, and anything the user should know about that."""
+
+    path: Path
+    notes: tuple[str, ...] = ()
+
+
+def load_bundled(name: str, embedder: Embedder, *, fields: str | None = None,
+                 progress: Progress | None = None) -> FaqSet:
+    """Load a FAQ set shipped inside the package (``medicare``).
+
+    The file stores vectors for each choice of embedded text, so either loads instantly.
+    """
+    fields = fields or DEFAULT_FIELDS
+    if name not in BUNDLED:
+        raise DatasetError(f"No bundled FAQ set named {name!r}; bundled: {', '.join(BUNDLED)}.")
+    raw = json.loads(resources.files("faq_engine.faqs.data").joinpath(f"{name}.json").read_text(encoding="utf-8"))
+    entries = [FaqEntry(str(r["id"]), r["question"], r.get("answer", ""), r.get("url", "")) for r in raw["faqs"]]
+    vectors = raw["embeddings"].get(fields)
+    stored = None if vectors is None else StoredVectors(np.asarray(vectors, np.float32), raw["model_id"], fields)
+    return build_faqset(name, entries, embedder, fields=fields, stored=stored, progress=progress)
+
+
+def read_source(path: Path, columns: Columns = Columns()) -> StoredFaqs:
+    """Rows, vectors and metadata from a local file or dataset folder (ours or raw)."""
+    path = Path(path)
+    files = data_files(path) if path.is_dir() else [path]
+    if not files:
+        raise DatasetError(f"{path}: no CSV, JSON, JSONL or Parquet file in this folder.")
+    card = path / CARD_FILE if path.is_dir() else None
+    meta = read_card(card) if card is not None and card.is_file() else None
+    rows: list[dict] = []
+    blocks: list[np.ndarray | None] = []
+    for file in files:
+        fmt = format_of(file)
+        if fmt == "parquet":
+            part, vectors, file_meta = read_parquet_vectors(file)
+            meta = meta or file_meta
+        else:
+            part, vectors = read_rows(file, fmt), None
+        rows.extend(part)
+        blocks.append(vectors)
+    entries = entries_from_rows(rows, columns, path.name)
+    stored = None
+    if blocks and all(b is not None for b in blocks) and len({b.shape[1] for b in blocks}) == 1:
+        stored = np.concatenate(blocks)
+    return StoredFaqs(tuple(entries), stored, meta)
+
+
+def locate(source: Source, hub: HubAccess = HubAccess()) -> Located:
+    """The local file or folder holding a path or Hub ``source``, downloading a Hub dataset if needed."""
+    if source.kind == "path":
+        return Located(source.path)
+    if source.kind != "hub":
+        raise DatasetError(f"{source.text!r} is bundled: it has no files to read.")
+    from .hub import download_dataset
+
+    snapshot = download_dataset(source.repo_id, revision=source.revision, access=hub)
+    notes = ()
+    if snapshot.from_cache:
+        commit = (snapshot.commit or "?")[:8]
+        notes = (f"{source}: using the cached copy (commit {commit}) because {snapshot.reason}.",)
+        log.warning(notes[0])
+    return Located(snapshot.folder, notes)
+
+
+def load_faqs(source: str | Path | Source, embedder: Embedder, *, fields: str | None = None,
+              columns: Columns = Columns(), hub: HubAccess = HubAccess(), cache_dir: Path | None = None,
+              progress: Progress | None = None) -> FaqSet:
+    """Load a FAQ set from any source, embedded in ``embedder``'s vector space.
+
+    ``source`` is a bundled name (``medicare``), a local path (a faq-engine dataset
+    folder or Parquet file, or a raw CSV/JSON/JSONL/Parquet file, embedded on load),
+    or a Hub dataset id ``namespace/name`` with optional ``@revision``. Stored vectors
+    are used only if their model and embedded text match; otherwise the text is
+    re-embedded and a note says so. ``fields=None`` keeps the dataset's own choice.
+    With ``cache_dir``, texts are embedded through the on-disk embedding cache.
+    """
+    source = Source.parse(source)
+    if source.kind == "bundled":
+        return load_bundled(source.text, embedder, fields=fields, progress=progress)
+    located = locate(source, hub)
+    stored = read_source(located.path, columns)
+    meta = stored.meta
+    use_fields = fields or (meta.fields if meta else DEFAULT_FIELDS)
+    vectors, notes = _usable_vectors(source.text, stored, embedder.model_id, use_fields)
+    stored_vectors = None if vectors is None else StoredVectors(vectors, meta.model_id, meta.fields)
+    cache = EmbeddingCache.in_dir(cache_dir) if cache_dir else None
+    try:
+        faqs = build_faqset(source.text, stored.entries, CachedEmbedder(embedder, cache) if cache else embedder,
+                            fields=use_fields, stored=stored_vectors, progress=progress)
+    finally:
+        if cache is not None:
+            cache.close()
+    return replace(faqs, notes=located.notes + notes + faqs.notes)
+
+
+def _usable_vectors(name: str, stored: StoredFaqs, model_id: str,
+                    fields: str) -> tuple[np.ndarray | None, tuple[str, ...]]:
+    """The stored vectors unless nothing says how they were made, and notes on what will be re-embedded."""
+    meta, vectors = stored.meta, stored.embeddings
+    if vectors is None:
+        return None, ()
+    notes = []
+    if meta is None:
+        notes.append(f"{name}: the embeddings do not say which model made them; re-embedded the text.")
+        vectors = None
+    elif meta.rows not in (-1, len(stored.entries)):
+        notes.append(f"{name}: the card says {meta.rows} rows but the data has {len(stored.entries)}.")
+    if meta is not None and meta.model_id == model_id and meta.fields != fields:
+        notes.append(f"{name}: the vectors embed the {meta.fields} but {fields} was asked for; re-embedded.")
+    for note in notes:
+        log.warning(note)
+    return vectors, tuple(notes)

@@ -1,0 +1,119 @@
+"""Raw FAQ tables: CSV, JSON (a list of objects), JSONL and Parquet rows mapped to :class:`FaqEntry`."""
+
+from __future__ import annotations
+
+import csv
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from ..errors import DatasetError
+from .dataset_format import read_parquet_vectors
+from .entry import FaqEntry, validate_entries
+from .source import FORMATS
+
+
+@dataclass(frozen=True)
+class Columns:
+    """Which input columns hold the id, question, answer and URL."""
+
+    question: str = "question"
+    answer: str = "answer"
+    id: str = "id"
+    url: str = "url"
+
+
+def format_of(path: Path) -> str:
+    """The table format of ``path`` by its suffix, or a :class:`DatasetError` listing the supported ones."""
+    fmt = FORMATS.get(path.suffix.lower())
+    if fmt is None:
+        raise DatasetError(f"{path.name}: unsupported file type {path.suffix or '(none)'!r}; "
+                           "use CSV (.csv), JSON (.json, a list of objects), JSONL (.jsonl) or Parquet (.parquet).")
+    return fmt
+
+
+def read_rows(path: Path, fmt: str) -> list[dict[str, Any]]:
+    """The rows of one file as dicts (a Parquet file's embedding column left out)."""
+    try:
+        if fmt == "csv":
+            with path.open(newline="", encoding="utf-8-sig") as fh:
+                return list(csv.DictReader(fh))
+        if fmt == "jsonl":
+            lines = path.read_text(encoding="utf-8-sig").splitlines()
+            return [_object(json.loads(line), path, i) for i, line in enumerate(lines, 1) if line.strip()]
+        if fmt == "json":
+            data = json.loads(path.read_text(encoding="utf-8-sig"))
+            if isinstance(data, dict) and isinstance(data.get("faqs"), list):
+                data = data["faqs"]  # the bundled layout: {"faqs": [...], ...}
+            if not isinstance(data, list):
+                raise DatasetError(f"{path.name}: a JSON FAQ file must hold a list of objects.")
+            return [_object(row, path, i) for i, row in enumerate(data, 1)]
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError, csv.Error) as err:
+        raise DatasetError(f"{path.name}: cannot read it as {fmt.upper()} ({err}).") from err
+    rows, _, _ = read_parquet_vectors(path)
+    return rows
+
+
+def _object(row: object, path: Path, number: int) -> dict:
+    if not isinstance(row, dict):
+        raise DatasetError(f"{path.name}: row {number} is not a JSON object.")
+    return row
+
+
+def _text(value: object) -> str:
+    if value is None or (isinstance(value, float) and np.isnan(value)):
+        return ""
+    return str(value).strip()
+
+
+def entries_from_rows(rows: list[dict[str, Any]], columns: Columns, where: str) -> list[FaqEntry]:
+    """Map rows to validated :class:`FaqEntry` objects (ids default to the row number)."""
+    found = list(dict.fromkeys(k for row in rows[:1000] for k in row))
+    if rows and columns.question not in found:
+        raise DatasetError(f"{where}: no {columns.question!r} column; columns found: {', '.join(found) or '(none)'}. "
+                           "Name the question column (question_column=..., --question-column in the CLI).")
+    optional = (("answer", columns.answer, "answer"), ("id", columns.id, "id"), ("url", columns.url, "url"))
+    for role, name, default in optional:
+        if rows and name != default and name not in found:
+            raise DatasetError(f"{where}: no {name!r} column for the {role}; columns found: {', '.join(found)}.")
+    entries = [
+        FaqEntry(
+            id=_text(row.get(columns.id)) if columns.id in row else str(i),
+            question=_text(row.get(columns.question)),
+            answer=_text(row.get(columns.answer)),
+            url=_text(row.get(columns.url)),
+        )
+        for i, row in enumerate(rows)
+    ]
+    try:
+        validate_entries(entries)
+    except DatasetError as err:
+        raise DatasetError(f"{where}: {err}") from err
+    return entries
+
+
+def read_table(path: str | Path, *, question_column: str = "question", answer_column: str = "answer",
+               id_column: str = "id", url_column: str = "url") -> list[FaqEntry]:
+    """Read FAQ rows from a CSV, JSON (list of objects), JSONL or Parquet file.
+
+    Ids default to the row number (``"0"``, ``"1"``, ...) when there is no id column.
+    Raises :class:`DatasetError` for a missing question column (listing the columns
+    found), empty questions, duplicate ids (naming the rows) or an unknown file type.
+    """
+    path = Path(path)
+    fmt = format_of(path)
+    if not path.is_file():
+        raise DatasetError(f"{path}: no such file.")
+    columns = Columns(question_column, answer_column, id_column, url_column)
+    return entries_from_rows(read_rows(path, fmt), columns, path.name)
+
+
+def data_files(folder: Path) -> list[Path]:
+    """The FAQ files in ``folder`` (hidden ones skipped): its Parquet files if any, else every table."""
+    files = [p for p in sorted(folder.rglob("*")) if p.is_file() and p.suffix.lower() in FORMATS
+             and not any(part.startswith(".") for part in p.relative_to(folder).parts)]
+    parquet = [p for p in files if p.suffix.lower() == ".parquet"]
+    return parquet or files

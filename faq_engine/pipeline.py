@@ -1,0 +1,67 @@
+"""The end-to-end jobs, as library calls: load a searchable engine, publish an embedded dataset.
+
+These wire the layers below together (FAQ source -> embedder -> search engine, or
+FAQ source -> embedder -> dataset folder -> Hub); the CLI and the app call them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from ._version import __version__
+from .embedders.base import Embedder, Progress
+from .embedders.cache import CachedEmbedder, CacheStats, EmbeddingCache
+from .embedders.factory import make_embedder
+from .faqs.dataset_format import DatasetMeta, write_dataset
+from .faqs.entry import texts_for
+from .faqs.hub import HubAccess, PushResult
+from .faqs.loader import load_faqs, locate, read_source
+from .faqs.source import Source
+from .faqs.tables import Columns
+from .search.engine import SearchEngine
+from .settings import Settings
+
+
+def load_engine(settings: Settings, *, embedder: Embedder | None = None,
+                progress: Progress | None = None) -> SearchEngine:
+    """Load ``settings.dataset`` and return a ready :class:`SearchEngine`."""
+    embedder = embedder or make_embedder(settings)
+    faqs = load_faqs(settings.dataset, embedder, fields=settings.fields, cache_dir=settings.cache_dir,
+                     hub=HubAccess(settings.token), progress=progress)
+    return SearchEngine(faqs, embedder, method=settings.method, threshold=settings.threshold)
+
+
+@dataclass(frozen=True)
+class Published:
+    """What :func:`publish` did: rows read and written, what the cache saved, where it was pushed."""
+
+    rows: int
+    data_file: Path
+    model_id: str
+    cache: CacheStats
+    cache_path: Path
+    push: PushResult | None = None
+
+
+def publish(source: str | Source, output: Path, embedder: Embedder, *, fields: str, cache_dir: Path,
+            columns: Columns = Columns(), hub: HubAccess = HubAccess(), push_to: str | None = None,
+            private: bool = False, progress: Progress | None = None) -> Published:
+    """Embed every FAQ of ``source`` (through the embedding cache), write the dataset folder
+    ``output`` (Parquet + card), and push it to the Hub repo ``push_to`` if given."""
+    from .faqs.hub import push_dataset, require_write_token
+
+    if push_to:
+        require_write_token(hub.token)  # before the embedding work, not after it
+    entries = read_source(locate(Source.parse(source), hub).path, columns).entries
+    cache = EmbeddingCache.in_dir(cache_dir)
+    cached = CachedEmbedder(embedder, cache)
+    try:
+        vectors = cached.embed_batched(texts_for(entries, fields), progress=progress)
+    finally:
+        cache.close()
+    meta = DatasetMeta(embedder.model_id, embedder.dim, True, fields, len(entries), __version__)
+    title = f"FAQ embeddings: {push_to or Path(str(source)).stem}"
+    data_file = write_dataset(Path(output), entries, vectors, meta, title, push_to)
+    pushed = push_dataset(Path(output), push_to, access=hub, private=private) if push_to else None
+    return Published(len(entries), data_file, embedder.model_id, cached.stats, cache.path, pushed)

@@ -1,0 +1,6 @@
+"""The Gradio demo: ``demo`` lays it out, ``handlers`` answer its events, ``render`` draws the results,
+``projection`` makes the map."""
+
+from .demo import MAX_UPLOAD_SIZE, build_demo
+
+__all__ = ["MAX_UPLOAD_SIZE", "build_demo"]

@@ -1,0 +1,96 @@
+"""The Gradio demo: ask in your own words, see the best FAQs, their scores and a map.
+
+:func:`build_demo` turns a ready :class:`~faq_engine.search.engine.SearchEngine` into a
+``gr.Blocks`` app; nothing starts until the caller launches it. The layout is here;
+what it shows is :mod:`.render`'s, what it does :mod:`.handlers`'.
+"""
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+
+import gradio as gr
+
+from ..search.engine import SearchEngine
+from ..settings import Settings
+from .handlers import MAX_K, DemoHandlers, user_errors
+from .render import MAP_COLOURS, TABLE_HEADERS, View, make_corpus, map_props, render
+
+DEFAULT_K = 5
+# Searches in flight at once. The local model is CPU-bound, so more would only queue on the
+# cores; a search through the Inference API waits on the network, so a few overlap. Loading a
+# dataset (embedding a whole file) runs one at a time.
+DEFAULT_CONCURRENCY = 4
+UPLOAD_TYPES = [".csv", ".json", ".jsonl", ".parquet"]
+MAX_UPLOAD_SIZE = "25mb"  # pass to launch(max_file_size=...): tens of thousands of FAQs, not a disk's worth
+EXAMPLES = ["How can Medicare help me?", "I lost my Medicare card, how do I get a new one?",
+            "How much does Part B cost each month?", "Can I stop my Part B coverage?",
+            "What is the best pizza topping?"]
+
+
+def build_demo(engine: SearchEngine, settings: Settings, *,
+               concurrency: int = DEFAULT_CONCURRENCY) -> gr.Blocks:
+    """The demo app for ``engine``: a question box, top-k, results table, map and data source.
+
+    The model and the default FAQs' vectors are warmed up here, so the first
+    question is as fast as the rest. Launch the result with ``.launch()``.
+    """
+    origin = "bundled" if engine.faqs.name == "medicare" else "default"
+    handlers = DemoHandlers(make_corpus(engine.faqs, engine, origin, threshold=engine.threshold), settings)
+    render(handlers.search(engine.faqs.entries[0].question, 1, None)[1])  # warm-up: model, pandas Styler
+    blank = View(handlers.default, ())  # before any search
+    _, table, _, status = render(blank)
+    ui = SimpleNamespace()
+    with gr.Blocks(title="FAQ search") as demo:
+        ui.corpus = gr.State(None)  # this session's own FAQ set; None means the default one
+        ui.view = gr.State(None)
+        gr.Markdown("# Ask the FAQ\nType a question in your own words: FAQs are found by meaning (cosine "
+                    "similarity of all-MiniLM-L6-v2 sentence embeddings), not by shared keywords.")
+        with gr.Row(equal_height=True):
+            ui.question = gr.Textbox(label="Your question", placeholder="e.g. How can Medicare help me?",
+                                     scale=5, max_lines=1, elem_id="question")
+            ui.ask = gr.Button("Search", variant="primary", scale=1, elem_id="search")
+        ui.top_k = gr.Slider(1, MAX_K, value=DEFAULT_K, step=1, label="How many FAQs (top-k)", elem_id="top-k")
+        ui.examples = gr.Examples(EXAMPLES, inputs=[ui.question], cache_examples=False, label="Try one of these")
+        ui.status = gr.Markdown(status, elem_id="status")
+        ui.message = gr.Markdown("", elem_id="message")
+        ui.results = gr.Dataframe(table, headers=TABLE_HEADERS, datatype=["number", "str", "str", "number"],
+                                  interactive=False, wrap=True, label="Closest FAQs", elem_id="results",
+                                  column_widths=["7%", "33%", "48%", "12%"])
+        ui.map = gr.ScatterPlot(x="x", y="y", color="kind", color_map=MAP_COLOURS, color_title="Points",
+                                tooltip=["kind", "question", "score"], elem_id="faq-map",
+                                label="Map of the FAQs (PCA of their embeddings)", **map_props(blank))
+        with gr.Accordion("Results as JSON (what the API returns)", open=False):
+            ui.raw = gr.JSON(label="Results", elem_id="raw")
+        _data_source_panel(ui)
+        _wire(ui, handlers)
+    demo.queue(default_concurrency_limit=concurrency)
+    return demo
+
+
+def _data_source_panel(ui: SimpleNamespace) -> None:
+    with gr.Accordion("FAQ data: bundled, a Hub dataset, or your own file", open=False, elem_id="data-source"):
+        with gr.Row(equal_height=True):
+            ui.hub_id = gr.Textbox(label="Hugging Face dataset id", placeholder="namespace/name[@revision]",
+                                   scale=4, max_lines=1, elem_id="hub-id")
+            ui.load_hub = gr.Button("Load", scale=1, elem_id="load-hub")
+        ui.upload = gr.File(label="Or upload a CSV, JSON, JSONL or Parquet file with question and answer columns",
+                            file_types=UPLOAD_TYPES, type="filepath", elem_id="upload")
+        ui.reset = gr.Button("Use the bundled FAQs again", size="sm", elem_id="reset")
+
+
+def _wire(ui: SimpleNamespace, handlers: DemoHandlers) -> None:
+    search = user_errors(handlers.search)
+    searched = dict(inputs=[ui.question, ui.top_k, ui.corpus], outputs=[ui.raw, ui.view])
+    shown = dict(inputs=[ui.view], outputs=[ui.message, ui.results, ui.map, ui.status],
+                 api_visibility="private", show_progress="hidden")
+    gr.on([ui.ask.click, ui.question.submit], search, api_name="search", **searched).success(render, **shown)
+    ui.examples.load_input_event.success(search, api_visibility="private", **searched).success(render, **shown)
+    # Callable by clients (per client session) but kept off the API page: /search is the API.
+    loaded = dict(outputs=[ui.corpus, ui.message, ui.results, ui.map, ui.status, ui.raw],
+                  api_visibility="undocumented", concurrency_limit=1, concurrency_id="load")
+    gr.on([ui.load_hub.click, ui.hub_id.submit], user_errors(handlers.load_hub), inputs=[ui.hub_id],
+          api_name="load_hub", **loaded)
+    ui.upload.upload(user_errors(handlers.load_file), inputs=[ui.upload], api_name="load_file", **loaded)
+    ui.reset.click(user_errors(handlers.use_default), api_name="use_default", **loaded)
+    ui.upload.clear(user_errors(handlers.use_default), **{**loaded, "api_visibility": "private"})

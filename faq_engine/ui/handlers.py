@@ -1,0 +1,97 @@
+"""The demo's event handlers: search, and per-session FAQ sets (a Hub dataset or an upload)."""
+
+from __future__ import annotations
+
+import functools
+import html
+import logging
+from dataclasses import replace
+from pathlib import Path
+from typing import Callable
+
+import gradio as gr
+
+from ..errors import DatasetError, FaqEngineError
+from ..faqs.hub import HubAccess
+from ..faqs.loader import load_faqs
+from ..faqs.source import Source
+from ..settings import Settings
+from .render import Corpus, View, make_corpus, md_text, render
+
+log = logging.getLogger(__name__)
+
+MAX_K = 10
+
+
+def user_errors(fn: Callable) -> Callable:
+    """Show expected failures as a short ``gr.Error`` and unexpected ones without a traceback."""
+
+    @functools.wraps(fn)
+    def wrapper(*args, **kwargs):
+        try:
+            return fn(*args, **kwargs)
+        except gr.Error:
+            raise
+        except FaqEngineError as err:
+            log.warning("%s: %s", fn.__name__, err)
+            # gr.Error renders HTML; escaping shows file names and FAQ text literally.
+            raise gr.Error(html.escape(str(err), quote=False), print_exception=False) from None
+        except Exception:
+            log.exception("Unexpected error in %s", fn.__name__)
+            raise gr.Error("Something went wrong on the server; the error is in its log. Please try again.",
+                           print_exception=False) from None
+
+    return wrapper
+
+
+class DemoHandlers:
+    """The event handlers, bound to the default corpus and the settings for loading data."""
+
+    def __init__(self, default: Corpus, settings: Settings) -> None:
+        self.default = default
+        self.settings = settings
+
+    def search(self, question: str, top_k: float, corpus: Corpus | None) -> tuple[list[dict], View]:
+        """The ``top_k`` FAQs closest to ``question``, best first, as JSON-ready dicts."""
+        corpus = corpus or self.default
+        # The question is embedded once: the engine ranks with its vector and the map draws it
+        # (a second embedding would spend Inference API budget on a Space).
+        answer = corpus.engine.answer(question, max(1, min(MAX_K, int(top_k))))
+        return [h.to_dict() for h in answer.hits], View(corpus, answer.hits, answer.vector)
+
+    def load_hub(self, dataset_id: str, progress=gr.Progress()) -> tuple:
+        """Load a Hub dataset (``namespace/name[@revision]``) for this session."""
+        dataset_id = (dataset_id or "").strip()
+        if not dataset_id:
+            raise DatasetError("Type a Hub dataset id such as 'namespace/faqs', then press Load.")
+        # Only Hub ids, parsed strictly: a path on the server must never be readable from the browser.
+        source = Source.hub(dataset_id)
+        if Path(source.repo_id).exists():  # also a folder on the server: say no rather than guess
+            raise DatasetError(f"{dataset_id!r} is not a Hub dataset id: use 'namespace/name' "
+                               "(optionally '@revision').")
+        return self._load(source, dataset_id, "Hub dataset", progress)
+
+    def load_file(self, path: str, progress=gr.Progress()) -> tuple:
+        """Load an uploaded CSV/JSON/JSONL/Parquet file for this session."""
+        return self._load(Source("path", path, path=Path(path)), Path(path).name, "uploaded file", progress)
+
+    def use_default(self) -> tuple:
+        """Go back to the default FAQ set."""
+        faqs = self.default.faqs
+        return self._loaded(None, self.default, f"Searching the {len(faqs)} {md_text(faqs.name)} FAQs again.")
+
+    def _load(self, source: Source, name: str, origin: str, progress: gr.Progress) -> tuple:
+        def report(done: int, total: int) -> None:
+            progress((done, total), desc="Embedding the FAQs", unit="FAQs")
+
+        progress(0.0, desc=f"Loading {name}")
+        faqs = load_faqs(source, self.default.engine.embedder, fields=self.settings.fields,
+                         cache_dir=self.settings.cache_dir, hub=HubAccess(self.settings.token), progress=report)
+        # Name the set as the user knows it, not by the server's temporary path.
+        faqs = replace(faqs, name=name, notes=tuple(n.replace(str(source), name) for n in faqs.notes))
+        corpus = make_corpus(faqs, self.default.engine, origin, threshold=self.settings.threshold)
+        return self._loaded(corpus, corpus, f"Loaded **{len(faqs)}** FAQs from {md_text(name)}. Ask away.")
+
+    def _loaded(self, state: Corpus | None, corpus: Corpus, note: str) -> tuple:
+        _, table, plot, status = render(View(corpus, ()))
+        return state, note, table, plot, status, None

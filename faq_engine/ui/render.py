@@ -1,0 +1,149 @@
+"""What the demo shows for a search: message, results table, map and status line. No events here.
+
+Every text that comes from a FAQ, a file or the user is shown as text (a Dataframe
+cell, a plot tooltip, or escaped Markdown), never as HTML.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from dataclasses import dataclass
+from typing import Any, Sequence
+
+import gradio as gr
+import numpy as np
+import pandas as pd
+
+from ..faqs.faqset import FaqSet
+from ..search.engine import SearchEngine
+from ..search.hits import SearchHit, confident_match
+from .projection import Projection, fit_pca
+
+MAX_MAP_POINTS = 2000
+TABLE_HEADERS = ["Rank", "Question", "Answer", "Score"]
+MAP_COLOURS = {"FAQ": "#b8bcc6", "nearest FAQs": "#ea580c", "your question": "#2563eb"}
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-!|~])")
+
+
+def md_text(text: str) -> str:
+    """``text`` escaped so that Markdown shows it literally (no HTML, no formatting)."""
+    return _MD_SPECIAL.sub(r"\\\1", html.escape(" ".join(str(text).split()), quote=False))
+
+
+@dataclass(frozen=True, eq=False)
+class Corpus:
+    """One searchable FAQ set with its map: the default one, or a session's own upload."""
+
+    engine: SearchEngine
+    projection: Projection
+    coords: np.ndarray
+    origin: str
+
+    @property
+    def faqs(self) -> FaqSet:
+        return self.engine.faqs
+
+
+def make_corpus(faqs: FaqSet, like: SearchEngine, origin: str, *, threshold: float | None = None) -> Corpus:
+    """A :class:`Corpus` for ``faqs``, searched with ``like``'s embedder and method.
+
+    ``threshold=None`` lets the engine pick the one calibrated for ``faqs.fields``.
+    """
+    engine = type(like)(faqs, like.embedder, method=like.method, threshold=threshold)
+    projection = fit_pca(faqs.embeddings)
+    return Corpus(engine, projection, projection.transform(faqs.embeddings), origin)
+
+
+@dataclass(frozen=True, eq=False)
+class View:
+    """What one search shows: the hits and where the question lands on the map."""
+
+    corpus: Corpus
+    hits: tuple[SearchHit, ...]
+    query_vector: np.ndarray | None = None
+
+
+def _status(corpus: Corpus) -> str:
+    engine, faqs = corpus.engine, corpus.faqs
+    parts = [
+        f"**Embedder:** {md_text(engine.embedder.status)}",
+        f"**Model:** {md_text(engine.embedder.model_id)}",
+        f"**FAQs:** {md_text(faqs.name)} ({md_text(corpus.origin)}, {len(faqs)} questions)",
+        f"**Ranking:** {md_text(engine.method)}",
+        f"**Embedded text:** {md_text(faqs.fields)}",
+        f"**Confident at:** ≥ {engine.threshold:.2f}",
+    ]
+    notes = "".join(f"\n\n_{md_text(note)}_" for note in faqs.notes)
+    return " · ".join(parts) + notes
+
+
+def _message(view: View) -> str:
+    if not view.hits:
+        return ""
+    best = max(view.hits, key=lambda h: h.score)  # a hybrid ranking need not put it first
+    threshold = view.corpus.engine.threshold
+    if confident_match(view.hits):
+        return f"Best match scores **{best.score:.3f}** (confident: at or above {threshold:.2f})."
+    return (
+        f"### ⚠️ No confident match\nThe best score, **{best.score:.3f}**, is below the confidence "
+        f"threshold of {threshold:.2f}. These are the nearest FAQs; try rephrasing the question."
+    )
+
+
+def _table(hits: Sequence[SearchHit]) -> Any:
+    frame = pd.DataFrame([[h.rank, h.question, h.answer, round(h.score, 3)] for h in hits], columns=TABLE_HEADERS)
+    if frame.empty:
+        return frame
+    # The bar is a CSS background on the score cell; its text stays a plain number.
+    return frame.style.format({"Score": "{:.3f}"}).bar(subset=["Score"], vmin=0.0, vmax=1.0, color="#fdba74")
+
+
+def _map_rows(n: int, hit_rows: set[int]) -> list[int]:
+    """FAQ rows drawn on the map: all of a small set, an even sample of a large one; hits last (on top)."""
+    sample = np.unique(np.linspace(0, n - 1, min(n, MAX_MAP_POINTS)).round().astype(int)).tolist()
+    return [i for i in sample if i not in hit_rows]
+
+
+def map_frame(view: View) -> pd.DataFrame:
+    """The points of the map: every FAQ (sampled if many), the nearest FAQs, and the question."""
+    corpus = view.corpus
+    entries = corpus.faqs.entries
+    rank_of = {h.id: h.rank for h in view.hits}
+    hit_rows = sorted((i for i, e in enumerate(entries) if e.id in rank_of), key=lambda i: -rank_of[entries[i].id])
+    scores = None
+    if view.query_vector is not None:
+        scores = corpus.faqs.embeddings @ np.asarray(view.query_vector, dtype=np.float32)
+    records = []
+    for i in _map_rows(len(entries), set(hit_rows)) + hit_rows:
+        kind = "nearest FAQs" if entries[i].id in rank_of else "FAQ"
+        score = f"{scores[i]:.3f}" if scores is not None else ""
+        x, y = corpus.coords[i]
+        records.append((float(x), float(y), kind, entries[i].question, score))
+    if view.query_vector is not None:
+        x, y = corpus.projection.transform(view.query_vector)[0]
+        records.append((float(x), float(y), "your question", "(your question)", ""))
+    # The browser fixes the colour legend when the chart is first drawn, from the kinds in
+    # the data; a point without coordinates for each kind keeps all three, and is not drawn.
+    present = {r[2] for r in records}
+    records += [(np.nan, np.nan, kind, "", "") for kind in MAP_COLOURS if kind not in present]
+    return pd.DataFrame(records, columns=["x", "y", "kind", "question", "score"]).round({"x": 4, "y": 4})
+
+
+def _axis_titles(corpus: Corpus) -> dict[str, str]:
+    a, b = corpus.projection.explained
+    return {"x_title": f"PC1 ({a:.0%} of variance)", "y_title": f"PC2 ({b:.0%} of variance)"}
+
+
+def map_props(view: View) -> dict[str, Any]:
+    """Value, axis titles and caption of the map for ``view``."""
+    if view.query_vector is None:
+        caption = f"Each grey point is one of the {len(view.corpus.faqs)} FAQs; similar questions lie close together."
+    else:
+        caption = f"Blue: your question. Orange: its {len(view.hits)} nearest FAQs. Grey: the other FAQs."
+    return {"value": map_frame(view), "caption": caption, **_axis_titles(view.corpus)}
+
+
+def render(view: View) -> tuple[str, Any, Any, str]:
+    """Message, results table, map and status line for one search."""
+    return _message(view), _table(view.hits), gr.ScatterPlot(**map_props(view)), _status(view.corpus)
