@@ -11,8 +11,8 @@ import shutil
 from pathlib import Path
 
 import pytest
+from app_runner import RunningApp
 from conftest import TUTORIAL_QUERY
-from test_app import RunningApp
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",

