@@ -28,7 +28,7 @@ def load_engine(settings: Settings, *, embedder: Embedder | None = None,
     """Load ``settings.dataset`` and return a ready :class:`SearchEngine`."""
     embedder = embedder or make_embedder(settings)
     faqs = load_faqs(settings.dataset, embedder, fields=settings.fields, cache_dir=settings.cache_dir,
-                     hub=HubAccess(settings.token), progress=progress)
+                     hub=HubAccess(settings.token, settings.hub_endpoint), progress=progress)
     return SearchEngine(faqs, embedder, method=settings.method, threshold=settings.threshold)
 
 

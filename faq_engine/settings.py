@@ -90,6 +90,7 @@ class Settings:
     model_id: str = MODEL_ID
     api_url: str | None = None
     token: str | None = field(default=None, repr=False)
+    hub_endpoint: str | None = None  # None: huggingface_hub's own (huggingface.co)
     dataset: str = DEFAULT_DATASET
     fields: str | None = None  # None: the dataset's own choice, else DEFAULT_FIELDS
     method: str = DEFAULT_METHOD
@@ -120,6 +121,7 @@ class Settings:
             model_id=env.get("FAQ_ENGINE_MODEL_ID") or default["model_id"],
             api_url=env.get("FAQ_ENGINE_API_URL") or None,
             token=token,
+            hub_endpoint=env.get("HF_ENDPOINT") or None,
             dataset=env.get("FAQ_ENGINE_DATASET") or default["dataset"],
             fields=_choice(env, "FAQ_ENGINE_FIELDS", "", ("",) + FIELDS_CHOICES) or None,
             method=_choice(env, "FAQ_ENGINE_METHOD", default["method"], METHOD_CHOICES),

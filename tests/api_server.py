@@ -4,7 +4,9 @@ A real ``ThreadingHTTPServer`` on 127.0.0.1 that answers ``POST {"inputs": [...]
 with REAL embeddings from the embedder it is given, and can be scripted request
 by request to fail the ways the real service does: 503 + ``estimated_time``,
 429 + ``Retry-After``, 5xx, a reply too slow for the client's timeout, 401,
-token-level (3-D) output, wrong-size vectors, malformed JSON, 413.
+token-level (3-D) output, wrong-size vectors, malformed JSON, 413, an answer trickled
+one byte at a time (each byte well inside the read timeout), and an error that
+echoes the request's ``Authorization`` header in its reason phrase and body.
 Used by the tests and by ``benchmarks/bench_api.py``.
 """
 
@@ -34,6 +36,8 @@ class Reply:
     headers: dict = field(default_factory=dict)
     delay: float = 0.0
     shape: str = "sentence"  # sentence | flat (1-D for one text) | tokens (3-D) | wrong_dim
+    trickle: float = 0.0  # seconds between bytes of the whole answer, status line included
+    echo_auth: bool = False  # put the Authorization header in the reason phrase and the body
 
 
 def ok(delay: float = 0.0, shape: str = "sentence") -> Reply:
@@ -54,6 +58,16 @@ def loading(estimated_time: float) -> Reply:
 def rate_limited(retry_after: str) -> Reply:
     """429 with a ``Retry-After`` header."""
     return error(429, {"error": "Rate limit reached"}, {"Retry-After": retry_after})
+
+
+def trickle(interval: float) -> Reply:
+    """Real embeddings, sent one byte every ``interval`` seconds (a stalled or hostile server)."""
+    return Reply(trickle=interval)
+
+
+def echo_auth(status: int = 500) -> Reply:
+    """An error whose reason phrase and body repeat the request's Authorization header."""
+    return Reply(status, echo_auth=True)
 
 
 def malformed() -> Reply:
@@ -188,7 +202,11 @@ class _Handler(BaseHTTPRequestHandler):
     def _answer(self, api: FakeInferenceApi, reply: Reply, inputs: list) -> None:
         if reply.delay or api.delay:
             time.sleep(reply.delay + api.delay)
+        if reply.echo_auth:
+            return self._echo(reply.status, self.headers.get("Authorization") or "")
         body = api._body(reply, inputs)
+        if reply.trickle:
+            return self._trickle(reply.status, body, reply.trickle)
         try:
             self.send_response(reply.status)
             self.send_header("Content-Type", "application/json")
@@ -199,3 +217,26 @@ class _Handler(BaseHTTPRequestHandler):
             self.wfile.write(body)
         except (BrokenPipeError, ConnectionResetError):
             pass  # the client gave up waiting (a timeout test)
+
+    def _echo(self, status: int, authorization: str) -> None:
+        body = json.dumps({"error": f"bad request from {authorization}"}).encode()
+        self.send_response(status, f"Denied {authorization}")
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def _trickle(self, status: int, body: bytes, interval: float, limit: float = 120.0) -> None:
+        head = (f"HTTP/1.1 {status} OK\r\nContent-Type: application/json\r\n"
+                f"Content-Length: {len(body)}\r\n\r\n").encode()
+        started = time.monotonic()
+        for byte in head + body:  # bounded: the answer's length, and at most `limit` seconds
+            if time.monotonic() - started > limit:
+                break
+            try:
+                self.wfile.write(bytes([byte]))
+                self.wfile.flush()
+            except OSError:  # the client cut the connection: what a deadline does
+                break
+            time.sleep(interval)
+        self.close_connection = True

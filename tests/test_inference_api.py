@@ -8,11 +8,12 @@ import os
 import socket
 import subprocess
 import sys
+import time
 import traceback
 
 import numpy as np
 import pytest
-from api_server import FakeInferenceApi, error, loading, malformed, ok, rate_limited
+from api_server import FakeInferenceApi, echo_auth, error, loading, malformed, ok, rate_limited, trickle
 from conftest import TUTORIAL_QUERY, env_settings
 
 from faq_engine.embedders.factory import local_embedder, make_embedder
@@ -324,3 +325,45 @@ def test_cli_auto_falls_back_visibly(api, embedder):
     assert "WARNING" in run.stderr and "local model" in run.stderr and "401" in run.stderr
     assert wrong not in run.stdout + run.stderr
     assert [h["id"] for h in json.loads(run.stdout)] == [i for i, _ in local_top5(embedder)]
+
+
+# -- hostile servers: a trickled answer, an echoed Authorization header --------------------------
+
+ODD_TOKEN = "sk-not-hf-shaped-8c1d2e3f4a5b"  # only the real value can find it: no pattern matches it
+
+
+def test_a_trickling_server_cannot_stretch_the_deadline(api):
+    api.script(trickle(0.05))  # each byte well inside the 60 s read timeout; the whole answer takes minutes
+    started = time.monotonic()
+    with pytest.raises(ApiUnavailableError, match="too slow or stalled"):
+        client(api.url, policy=RetryPolicy(deadline=1.5)).embed(["hello"])
+    assert time.monotonic() - started < 4.0
+
+
+def test_auto_falls_back_from_a_trickling_server(api, embedder):
+    api.script(trickle(0.05))
+    auto = FallbackEmbedder(client(api.url, policy=RetryPolicy(deadline=1.0)), lambda: embedder)
+    np.testing.assert_allclose(auto.embed(["hello"]), embedder.embed(["hello"]), atol=1e-6)
+    assert auto.fell_back and "unavailable" in auto.status
+
+
+def test_an_echoed_authorization_header_is_scrubbed_everywhere(embedder, caplog):
+    with FakeInferenceApi(embedder.embed, token=ODD_TOKEN) as server:
+        server.script(echo_auth(500), echo_auth(500), echo_auth(400))
+        auto = FallbackEmbedder(client(server.url, token=ODD_TOKEN, policy=RetryPolicy(max_attempts=2)),
+                                lambda: embedder)
+        with caplog.at_level(logging.DEBUG):
+            auto.embed(["hello"])  # 500, 500 (retried, logged), then the fallback's warning
+            with pytest.raises(ApiRequestError) as refused:
+                client(server.url, token=ODD_TOKEN).embed(["hello"])
+    assert auto.fell_back and "Denied" in caplog.text and "***" in caplog.text
+    assert ODD_TOKEN not in caplog.text
+    assert ODD_TOKEN not in "".join(traceback.format_exception(refused.value)) and "***" in str(refused.value)
+
+
+def test_cli_never_prints_an_echoed_token(embedder):
+    with FakeInferenceApi(embedder.embed, token=ODD_TOKEN) as server:
+        server.script(echo_auth(401))
+        run = run_cli("-v", "search", TUTORIAL_QUERY, FAQ_ENGINE_API_URL=server.url, HF_TOKEN=ODD_TOKEN)
+    assert run.returncode == 0, run.stderr  # auto fell back to the local model
+    assert "from Bearer ***" in run.stderr and ODD_TOKEN not in run.stdout + run.stderr

@@ -44,10 +44,11 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
 
     settings = settings.with_overrides(embedder=args.embedder, api_url=args.api_url, fields=args.fields)
     columns = Columns(args.question_column, args.answer_column, args.id_column, args.url_column)
+    hub = HubAccess(settings.token, settings.hub_endpoint)
     with progress_bar("Embedding", not args.no_progress) as progress:
         done = publish(args.input, args.output, make_embedder(settings), fields=settings.embed_fields,
-                       cache_dir=settings.cache_dir, columns=columns, hub=HubAccess(settings.token),
-                       push_to=args.push, private=args.private, progress=progress)
+                       cache_dir=settings.cache_dir, columns=columns, hub=hub, push_to=args.push,
+                       private=args.private, progress=progress)
     print(f"Read {done.rows} FAQs from {args.input}")
     print(f"Embedded {done.cache.embedded} text(s) with {done.model_id}, reused {done.cache.reused} "
           f"from the cache ({done.cache_path})")

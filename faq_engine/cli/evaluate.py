@@ -64,7 +64,7 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     embedder = make_embedder(settings)
     with progress_bar("Embedding FAQs", not args.no_progress) as progress:
         faqs = load_faqs(args.faqs, embedder, fields=settings.fields, cache_dir=settings.cache_dir,
-                         hub=HubAccess(settings.token), progress=progress)
+                         hub=HubAccess(settings.token, settings.hub_endpoint), progress=progress)
     check_labels(queries, faqs)
     with progress_bar("Embedding queries", not args.no_progress) as progress:
         results = score_methods(faqs, embedder, queries, methods, settings.threshold, progress)

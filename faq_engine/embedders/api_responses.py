@@ -10,7 +10,6 @@ import json
 from urllib.parse import urlsplit
 
 import numpy as np
-import requests
 
 from ..errors import (
     ApiAuthError,
@@ -22,6 +21,7 @@ from ..errors import (
     scrub,
 )
 from ..settings import MODEL_ID
+from .http_deadline import Answer
 
 TOKENS_PAGE = "https://huggingface.co/settings/tokens"
 
@@ -38,23 +38,29 @@ def safe_url(url: str) -> str:
     return f"{parts.scheme}://{host}{port}{parts.path}"
 
 
-def server_detail(resp: requests.Response, token: str | None) -> str:
-    """The server's own explanation (short, and scrubbed of the token just in case)."""
+def _json(answer: Answer) -> object:
     try:
-        body = resp.json()
-        detail = body.get("error") or body.get("message") if isinstance(body, dict) else None
-        detail = detail if isinstance(detail, str) else json.dumps(detail) if detail else None
-    except ValueError:
-        detail = None
-    detail = detail or (resp.text or "").strip() or resp.reason or ""
+        return json.loads(answer.content)
+    except ValueError:  # not JSON, or not UTF-8
+        return None
+
+
+def server_detail(answer: Answer, token: str | None) -> str:
+    """The server's own explanation (short, and scrubbed of the token just in case)."""
+    body = _json(answer)
+    detail = body.get("error") or body.get("message") if isinstance(body, dict) else None
+    detail = detail if isinstance(detail, str) else json.dumps(detail) if detail else None
+    text = answer.content.decode("utf-8", errors="replace").strip()
+    detail = detail or text or answer.reason or ""
     # Scrubbed before it is shortened: a cut token would no longer match.
     detail = " ".join(scrub(detail, token).split())[:200]
     return f" Server said: {detail}" if detail else ""
 
 
-def estimated_time(resp: requests.Response) -> float | None:
+def estimated_time(answer: Answer) -> float | None:
+    """The ``estimated_time`` a loading model's 503 answer suggests waiting, if any."""
     try:
-        value = resp.json().get("estimated_time")
+        value = _json(answer).get("estimated_time")
         return float(value) if value is not None else None
     except (ValueError, AttributeError, TypeError):
         return None

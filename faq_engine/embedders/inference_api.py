@@ -20,7 +20,6 @@ from urllib.parse import urlsplit
 
 import numpy as np
 import requests
-from requests.adapters import HTTPAdapter
 
 from .._version import __version__
 from ..errors import (
@@ -53,6 +52,7 @@ from .api_responses import (
     server_detail,
 )
 from .base import Embedder
+from .http_deadline import Answer, DeadlineAdapter, DeadlineExceeded, post_json
 
 log = logging.getLogger(__name__)
 
@@ -101,7 +101,7 @@ class InferenceApiEmbedder(Embedder):
         self._sleep, self._clock = sleep, clock
         self._lock = threading.Lock()
         self._session = requests.Session()
-        adapter = HTTPAdapter(pool_maxsize=max(10, concurrency), max_retries=0)  # retries are ours
+        adapter = DeadlineAdapter(pool_maxsize=max(10, concurrency), max_retries=0)  # retries are ours
         self._session.mount("http://", adapter)
         self._session.mount("https://", adapter)
         self._headers = {"Content-Type": "application/json", "Accept": "application/json",
@@ -187,15 +187,21 @@ class InferenceApiEmbedder(Embedder):
 
     def _post_with_retries(self, batch: list[str], cancelled: threading.Event) -> np.ndarray:
         sleep = self._sleep if self._sleep is not None else cancelled.wait  # wakes early when cancelled
-        return call_with_retries(lambda: self._post_once(batch, cancelled), self.policy,
+        # The policy's deadline bounds every attempt too: a trickling answer cannot outlast it.
+        deadline_at = time.monotonic() + self.policy.deadline
+        return call_with_retries(lambda: self._post_once(batch, cancelled, deadline_at), self.policy,
                                  sleep=sleep, clock=self._clock)
 
-    def _post_once(self, batch: list[str], cancelled: threading.Event) -> np.ndarray:
+    def _post_once(self, batch: list[str], cancelled: threading.Event, deadline_at: float) -> np.ndarray:
         if cancelled.is_set():
             raise _Cancelled()
         url = safe_url(self.url)
         try:
-            resp = self._session.post(self.url, json={"inputs": batch}, headers=self._headers, timeout=self.timeout)
+            resp = post_json(self._session, self.url, {"inputs": batch}, headers=self._headers,
+                             timeout=self.timeout, deadline=deadline_at - time.monotonic())
+        except DeadlineExceeded as err:
+            # Not retried: the whole time allowed for this request is used up.
+            raise ApiUnavailableError(f"{url} sent {err}: the server is too slow or stalled, {LOCAL_HINT}.") from err
         except requests.exceptions.SSLError as err:
             raise ApiUnavailableError(f"The TLS connection to {url} failed: check the URL and certificates.") from err
         except requests.exceptions.Timeout as err:
@@ -207,7 +213,7 @@ class InferenceApiEmbedder(Embedder):
             raise TransientError(f"Could not connect to {url}: check the URL and your network") from err
         except requests.exceptions.RequestException as err:
             raise ConfigError(f"Could not send a request to {url}: {type(err).__name__}.") from err
-        if resp.status_code != 200:
+        if resp.status != 200:
             raise self._status_error(resp, url)
         try:
             data = json.loads(resp.content)
@@ -217,9 +223,9 @@ class InferenceApiEmbedder(Embedder):
             ) from err
         return parse_vectors(data, len(batch), self.dim, url, self.model_id)
 
-    def _status_error(self, resp: requests.Response, url: str) -> Exception:
+    def _status_error(self, resp: Answer, url: str) -> Exception:
         """The typed error for a non-200 answer (transient ones are retried)."""
-        code, detail = resp.status_code, server_detail(resp, self._token)
+        code, detail = resp.status, server_detail(resp, self._token)
         reason = scrub(resp.reason or "", self._token)
         if self.policy.is_retryable(code):
             hint = parse_retry_after(resp.headers.get("Retry-After"))

@@ -106,12 +106,12 @@ PUSH_ERRORS: dict[int, tuple[type[HubError], str]] = {
 }
 
 
-def _map_read_error(err: BaseException, repo_id: str, revision: str, had_token: bool) -> HubError:
+def _map_read_error(err: BaseException, repo_id: str, revision: str, token: str | None) -> HubError:
     kind, text = READ_ERRORS.get(_client_error(err) or _status(err), (HubError, ""))
     if not text:
-        return HubError(f"The Hub could not serve {repo_id!r}@{revision}: {scrub(str(err))}")
-    private = "your token cannot read it" if had_token else "it is private"
-    or_login = "" if had_token else f", or {LOGIN_HINT} with a token that can read it"
+        return HubError(f"The Hub could not serve {repo_id!r}@{revision}: {scrub(str(err), token)}")
+    private = "your token cannot read it" if token else "it is private"
+    or_login = "" if token else f", or {LOGIN_HINT} with a token that can read it"
     return kind(text.format(repo_id=repo_id, revision=revision, login=LOGIN_HINT, private=private, or_login=or_login))
 
 
@@ -142,7 +142,7 @@ def download_dataset(repo_id: str, *, revision: str | None = None, access: HubAc
         if _unavailable(err):
             return _from_cache(repo_id, revision, access, err)
         if _status(err) is not None:
-            raise _map_read_error(err, repo_id, revision, bool(access.token)) from err
+            raise _map_read_error(err, repo_id, revision, access.token) from err
         raise
 
 
@@ -195,14 +195,14 @@ def push_dataset(folder: Path, repo_id: str, *, access: HubAccess, private: bool
             notes = (f"{repo_id} already exists and is public; --private only applies when the repo is created.",)
         info = api.create_commit(repo_id, ops, repo_type=REPO_TYPE, commit_message=message or "Upload FAQ embeddings")
     except Exception as err:  # mapped to a typed error below
-        mapped = _map_push_error(err, repo_id)
+        mapped = _map_push_error(err, repo_id, access.token)
         if mapped is err:
             raise
         raise mapped from err
     return PushResult(repo_id, info.oid, str(url), notes)
 
 
-def _map_push_error(err: BaseException, repo_id: str) -> BaseException:
+def _map_push_error(err: BaseException, repo_id: str, token: str | None) -> BaseException:
     if isinstance(err, _transport_errors()):
         return HubUnavailableError(f"Cannot push to {repo_id!r}: the Hub could not be reached ({type(err).__name__}).")
     status = _status(err)
@@ -210,7 +210,7 @@ def _map_push_error(err: BaseException, repo_id: str) -> BaseException:
         kind, text = PUSH_ERRORS[status]
         return kind(text.format(repo_id=repo_id, login=LOGIN_HINT))
     if status is not None:
-        return HubError(f"The Hub rejected the push to {repo_id!r} (HTTP {status}): {scrub(str(err))}")
+        return HubError(f"The Hub rejected the push to {repo_id!r} (HTTP {status}): {scrub(str(err), token)}")
     if isinstance(err, ValueError):  # e.g. the card's YAML was refused
-        return HubError(f"The Hub rejected the push to {repo_id!r}: {scrub(str(err))}")
+        return HubError(f"The Hub rejected the push to {repo_id!r}: {scrub(str(err), token)}")
     return err

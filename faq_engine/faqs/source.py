@@ -18,9 +18,9 @@ BUNDLED = ("medicare",)
 FORMATS = {".csv": "csv", ".json": "json", ".jsonl": "jsonl", ".ndjson": "jsonl", ".parquet": "parquet"}
 # The Hub's rules: letters, digits, '-', '_', '.'; no '--' or '..'; at most 96 characters a part.
 _REPO_PART = r"[A-Za-z0-9](?:[\w.-]{0,94}[A-Za-z0-9_])?"
-_REPO_ID = re.compile(rf"^{_REPO_PART}/{_REPO_PART}$")
+_REPO_ID = re.compile(rf"^{_REPO_PART}/{_REPO_PART}$", re.ASCII)
 # A branch, tag or commit: git ref characters only, no '..', no leading '/' or '-', at most 255.
-_REVISION = re.compile(r"^(?!.*\.\.)(?!.*//)[A-Za-z0-9_][\w.\-/]{0,254}$")
+_REVISION = re.compile(r"^(?!.*\.\.)(?!.*//)[A-Za-z0-9_][\w.\-/]{0,254}$", re.ASCII)
 
 
 def is_repo_id(text: str) -> bool:

@@ -74,6 +74,8 @@ def _data_source_panel(ui: SimpleNamespace) -> None:
             ui.hub_id = gr.Textbox(label="Hugging Face dataset id", placeholder="namespace/name[@revision]",
                                    scale=4, max_lines=1, elem_id="hub-id")
             ui.load_hub = gr.Button("Load", scale=1, elem_id="load-hub")
+        ui.hub_token = gr.Textbox(label="Hugging Face token, only for a private dataset (used for this load, "
+                                        "never stored)", type="password", max_lines=1, elem_id="hub-token")
         ui.upload = gr.File(label="Or upload a CSV, JSON, JSONL or Parquet file with question and answer columns",
                             file_types=UPLOAD_TYPES, type="filepath", elem_id="upload")
         ui.reset = gr.Button("Use the bundled FAQs again", size="sm", elem_id="reset")
@@ -89,7 +91,7 @@ def _wire(ui: SimpleNamespace, handlers: DemoHandlers) -> None:
     # Callable by clients (per client session) but kept off the API page: /search is the API.
     loaded = dict(outputs=[ui.corpus, ui.message, ui.results, ui.map, ui.status, ui.raw],
                   api_visibility="undocumented", concurrency_limit=1, concurrency_id="load")
-    gr.on([ui.load_hub.click, ui.hub_id.submit], user_errors(handlers.load_hub), inputs=[ui.hub_id],
+    gr.on([ui.load_hub.click, ui.hub_id.submit], user_errors(handlers.load_hub), inputs=[ui.hub_id, ui.hub_token],
           api_name="load_hub", **loaded)
     ui.upload.upload(user_errors(handlers.load_file), inputs=[ui.upload], api_name="load_file", **loaded)
     ui.reset.click(user_errors(handlers.use_default), api_name="use_default", **loaded)

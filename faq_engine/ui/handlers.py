@@ -59,8 +59,13 @@ class DemoHandlers:
         answer = corpus.engine.answer(question, max(1, min(MAX_K, int(top_k))))
         return [h.to_dict() for h in answer.hits], View(corpus, answer.hits, answer.vector)
 
-    def load_hub(self, dataset_id: str, progress=gr.Progress()) -> tuple:
-        """Load a Hub dataset (``namespace/name[@revision]``) for this session."""
+    def load_hub(self, dataset_id: str, token: str = "", progress=gr.Progress()) -> tuple:
+        """Load a Hub dataset (``namespace/name[@revision]``) for this session.
+
+        Anonymously, or with the ``token`` the visitor typed (used for this load only): the
+        server's own token embeds questions and nothing else, so a visitor can never read
+        the owner's private datasets.
+        """
         dataset_id = (dataset_id or "").strip()
         if not dataset_id:
             raise DatasetError("Type a Hub dataset id such as 'namespace/faqs', then press Load.")
@@ -69,7 +74,8 @@ class DemoHandlers:
         if Path(source.repo_id).exists():  # also a folder on the server: say no rather than guess
             raise DatasetError(f"{dataset_id!r} is not a Hub dataset id: use 'namespace/name' "
                                "(optionally '@revision').")
-        return self._load(source, dataset_id, "Hub dataset", progress)
+        access = HubAccess((token or "").strip() or None, self.settings.hub_endpoint)
+        return self._load(source, dataset_id, "Hub dataset", progress, access)
 
     def load_file(self, path: str, progress=gr.Progress()) -> tuple:
         """Load an uploaded CSV/JSON/JSONL/Parquet file for this session."""
@@ -80,13 +86,14 @@ class DemoHandlers:
         faqs = self.default.faqs
         return self._loaded(None, self.default, f"Searching the {len(faqs)} {md_text(faqs.name)} FAQs again.")
 
-    def _load(self, source: Source, name: str, origin: str, progress: gr.Progress) -> tuple:
+    def _load(self, source: Source, name: str, origin: str, progress: gr.Progress,
+              access: HubAccess = HubAccess()) -> tuple:
         def report(done: int, total: int) -> None:
             progress((done, total), desc="Embedding the FAQs", unit="FAQs")
 
         progress(0.0, desc=f"Loading {name}")
         faqs = load_faqs(source, self.default.engine.embedder, fields=self.settings.fields,
-                         cache_dir=self.settings.cache_dir, hub=HubAccess(self.settings.token), progress=report)
+                         cache_dir=self.settings.cache_dir, hub=access, progress=report)
         # Name the set as the user knows it, not by the server's temporary path.
         faqs = replace(faqs, name=name, notes=tuple(n.replace(str(source), name) for n in faqs.notes))
         corpus = make_corpus(faqs, self.default.engine, origin, threshold=self.settings.threshold)
