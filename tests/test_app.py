@@ -168,7 +168,7 @@ def test_a_hub_dataset_loads_for_the_session(app, hub, embedder, tmp_path):
     write_dataset(tmp_path / "pets", entries, embedder.embed([e.question for e in entries]), meta, "pets", "user/pets")
     push_dataset(tmp_path / "pets", "user/pets", access=HubAccess(HUB_TOKEN, hub.url))
     c = client(app)
-    _, _, _, status, _ = c.predict("user/pets", api_name="/load_hub")
+    _, _, _, status, _ = c.predict("user/pets", "", api_name="/load_hub")
     assert "user/pets" in status and "3 questions" in status and "Hub dataset" in status
     assert c.predict("my dog is noisy at night", 1, api_name="/search")[0]["id"] == "1"
 
@@ -181,7 +181,7 @@ def test_a_hub_dataset_loads_for_the_session(app, hub, embedder, tmp_path):
 ])
 def test_the_hub_box_only_loads_hub_datasets(app, text, message):
     with pytest.raises(AppError) as info:
-        client(app).predict(text, api_name="/load_hub")
+        client(app).predict(text, "", api_name="/load_hub")
     assert message in str(info.value) and "Traceback" not in str(info.value)
 
 
