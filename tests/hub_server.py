@@ -232,7 +232,8 @@ class Handler(BaseHTTPRequestHandler):
 
     def _info(self, repo: Repo, revision: str) -> None:
         sha = self._sha(repo, revision)
-        siblings = [{"rfilename": p} for p in sorted(repo.commits[sha])]
+        files = repo.commits[sha]
+        siblings = [{"rfilename": p, "size": len(files[p].data)} for p in sorted(files)]  # sizes: as with blobs=True
         self._json({"id": repo.repo_id, "_id": repo.repo_id, "author": repo.owner, "sha": sha, "private": repo.private,
                     "gated": False, "disabled": False, "siblings": siblings, "tags": [], "downloads": 0, "likes": 0})
 

@@ -7,18 +7,22 @@ import os
 import subprocess
 import sys
 
+import gradio as gr
 import pytest
 from conftest import TUTORIAL_QUERY, env_settings
+from fakes import HashEmbedder
 from hub_server import LoopbackHub
+from huggingface_hub import HfApi
 
-from faq_engine.errors import DatasetError, HubNotFoundError
+from faq_engine.errors import DatasetError, HubNotFoundError, InvalidQueryError
 from faq_engine.faqs.dataset_format import DatasetMeta, write_dataset
 from faq_engine.faqs.hub import HubAccess, push_dataset
-from faq_engine.faqs.loader import load_bundled
+from faq_engine.faqs.loader import load_bundled, load_faqs
 from faq_engine.faqs.source import Source
 from faq_engine.search.engine import SearchEngine
 from faq_engine.ui.handlers import DemoHandlers
 from faq_engine.ui.render import make_corpus
+from faq_engine.ui.sessions import SessionStore
 
 OWNER_TOKEN = "hf_loopback_space_owner_secret"
 
@@ -77,7 +81,7 @@ def private_hub(embedder, tmp_path_factory):
 def owner_app(embedder, hub) -> DemoHandlers:
     """The app's handlers as a Space runs them: the owner's token is the server's ``HF_TOKEN``."""
     faqs = load_bundled("medicare", embedder)
-    settings = dataclasses.replace(env_settings(), token=OWNER_TOKEN, hub_endpoint=hub.url)
+    settings = dataclasses.replace(env_settings(), token=OWNER_TOKEN, hub_endpoint=hub.url if hub else None)
     return DemoHandlers(make_corpus(faqs, SearchEngine(faqs, embedder), "bundled"), settings)
 
 
@@ -88,6 +92,83 @@ def test_a_visitor_cannot_read_the_owners_private_dataset(private_hub, embedder)
 
 def test_a_visitor_with_their_own_token_can_load_it_for_the_session(private_hub, embedder):
     handlers = owner_app(embedder, private_hub)
-    corpus, note, *_ = handlers.load_hub("owner/private-faqs", OWNER_TOKEN, progress=lambda *a, **k: None)
-    assert len(corpus.faqs) == 13 and "Loaded" in note
+    key, note, *_ = handlers.load_hub("owner/private-faqs", OWNER_TOKEN, progress=lambda *a, **k: None)
+    assert len(handlers.corpus(key).faqs) == 13 and "Loaded" in note
     assert handlers.settings.token == OWNER_TOKEN  # nothing the visitor typed was kept in the settings
+
+
+# -- a visitor's data lives as long as their session, and is bounded ------------------------------
+
+def test_an_upload_is_freed_when_its_session_ends(embedder, tmp_path):
+    handlers = owner_app(embedder, None)
+    upload = tmp_path / "pets.csv"
+    upload.write_text("question,answer\nHow often should I feed my cat?,Twice a day.\n", encoding="utf-8")
+    visitor = gr.Request(session_hash="visitor-1")
+    key, *_ = handlers.load_file(str(upload), request=visitor, progress=lambda *a, **k: None)
+    assert key == "visitor-1" and len(handlers.sessions) == 1
+    assert handlers.search_event("feeding my cat", 1, key)[0][0]["question"] == "How often should I feed my cat?"
+    handlers.end_session(visitor)
+    assert len(handlers.sessions) == 0
+    assert handlers.search_event(TUTORIAL_QUERY, 1, key)[0][0]["id"] == "8"  # back to the default set
+
+
+def test_sessions_with_their_own_data_are_bounded():
+    store = SessionStore(capacity=2)
+    for key in ("a", "b", "c"):
+        store.put(key, object())
+    assert len(store) == 2 and store.get("a") is None and store.get("c") is not None
+
+
+# -- questions are bounded, and a long one is said to be cut ---------------------------------------
+
+def test_a_huge_question_is_refused_at_once(embedder):
+    handlers = owner_app(embedder, None)
+    with pytest.raises(InvalidQueryError, match="10,000,000 characters long: ask in at most 4,000"):
+        handlers.search("why " * 2_500_000, 5, None)
+
+
+def test_a_long_question_is_answered_and_said_to_be_cut(embedder):
+    question = "I would like to understand my options in some detail. " * 40 + TUTORIAL_QUERY
+    answer = SearchEngine(load_bundled("medicare", embedder), embedder).answer(question, 3)
+    assert answer.characters_read is not None and 800 < answer.characters_read < len(question) - 500
+    assert SearchEngine(load_bundled("medicare", embedder), embedder).answer(TUTORIAL_QUERY).characters_read is None
+    run = run_cli("search", question)
+    assert run.returncode == 0 and f"read only its first {answer.characters_read:,} characters" in run.stderr
+
+
+# -- what a load may fetch and embed is bounded ----------------------------------------------------
+
+@pytest.fixture(scope="module")
+def mixed_hub():
+    """A dataset repo holding a small FAQ file beside a large unrelated one, and one with too large a FAQ file."""
+    with LoopbackHub({OWNER_TOKEN: "owner"}) as hub:
+        api = HfApi(endpoint=hub.url, token=OWNER_TOKEN)
+        csv = b"question,answer\nHow often should I feed my cat?,Twice a day.\n"
+        for repo, files in (("owner/mixed", {"faqs.csv": csv, "weights.bin": b"\0" * 3_000_000}),
+                            ("owner/huge", {"faqs.csv": csv + b"Filler?," + b"x" * 2_000_000 + b"\n"})):
+            api.create_repo(repo, repo_type="dataset")
+            for name, data in files.items():
+                api.upload_file(path_or_fileobj=data, path_in_repo=name, repo_id=repo, repo_type="dataset")
+        yield hub
+
+
+def test_only_the_faq_files_of_a_hub_dataset_are_downloaded(mixed_hub):
+    faqs = load_faqs("owner/mixed", HashEmbedder(), hub=HubAccess(endpoint=mixed_hub.url, max_bytes=1_000_000))
+    assert [e.question for e in faqs.entries] == ["How often should I feed my cat?"]
+    fetched = [path for method, path in mixed_hub.state.requests if method == "GET" and "/resolve/" in path]
+    assert fetched and not [p for p in fetched if p.endswith("weights.bin")]
+
+
+def test_a_hub_dataset_over_the_size_cap_is_refused_before_downloading(mixed_hub):
+    with pytest.raises(DatasetError, match="at most 1 MB can be loaded here"):
+        load_faqs("owner/huge", HashEmbedder(), hub=HubAccess(endpoint=mixed_hub.url, max_bytes=2**20))
+    assert not [p for m, p in mixed_hub.state.requests if "/resolve/" in p and "huge" in p]
+
+
+def test_too_many_rows_are_refused_before_anything_is_embedded(tmp_path):
+    path = tmp_path / "many.csv"
+    path.write_text("question,answer\n" + "".join(f"Question {i}?,Answer {i}.\n" for i in range(3)), encoding="utf-8")
+    fake = HashEmbedder()
+    with pytest.raises(DatasetError, match="has 3 FAQs; at most 2 can be loaded here"):
+        load_faqs(path, fake, max_rows=2)
+    assert fake.calls == []

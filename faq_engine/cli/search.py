@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import sys
 import textwrap
 from typing import Sequence
 
@@ -42,7 +43,11 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     settings = settings.with_overrides(
         embedder=args.embedder, api_url=args.api_url, fields=args.fields, dataset=args.dataset, method=args.method,
     )
-    hits = load_engine(settings).search(args.query, args.top_k)
+    answer = load_engine(settings).answer(args.query, args.top_k)
+    hits = answer.hits
+    if answer.characters_read is not None:
+        print(f"faq-engine: note: the question is long; the model read only its first {answer.characters_read:,} "
+              "characters.", file=sys.stderr)
     if args.json:
         print(json.dumps([h.to_dict() for h in hits], ensure_ascii=False, indent=2))
     else:

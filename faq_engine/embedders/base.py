@@ -41,6 +41,11 @@ class Embedder(ABC):
         """A short description for the UI and logs (``"local model"``, ``"Inference API"``, ...)."""
         return "local model"
 
+    def characters_read(self, text: str) -> int | None:
+        """How many leading characters of ``text`` the model reads, when it cuts the text; ``None`` when
+        it reads all of it (or cannot tell)."""
+        return None
+
     def embed_one(self, text: str) -> np.ndarray:
         """Embed a single text; returns a vector of shape ``(dim,)``."""
         return self.embed([text])[0]
@@ -85,6 +90,9 @@ class WrappedEmbedder(Embedder):
     @property
     def status(self) -> str:
         return self.inner.status
+
+    def characters_read(self, text: str) -> int | None:
+        return self.inner.characters_read(text)
 
     def embed(self, texts: Sequence[str]) -> np.ndarray:
         return self.inner.embed(texts)

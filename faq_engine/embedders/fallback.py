@@ -45,6 +45,10 @@ class FallbackEmbedder(Embedder):
         """The preferred texts per call of whichever embedder answers now."""
         return (self._fallback or self.primary).batch_size
 
+    def characters_read(self, text: str) -> int | None:
+        """How much of ``text`` whichever embedder answers now reads."""
+        return (self._fallback or self.primary).characters_read(text)
+
     @property
     def fell_back(self) -> bool:
         """Whether the local model has taken over."""

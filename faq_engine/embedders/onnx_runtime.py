@@ -199,6 +199,14 @@ class OnnxEmbedder(Embedder):
                 self._loaded = (session, tokenizer)
         return self._loaded
 
+    def characters_read(self, text: str) -> int | None:
+        """Where the model's 256 tokens end in ``text``, if it has more; else ``None``."""
+        encoding = self._load()[1].encode(text)
+        if not encoding.overflowing:
+            return None
+        ends = [end for (_, end), special in zip(encoding.offsets, encoding.special_tokens_mask) if not special]
+        return max(ends, default=0)
+
     def embed(self, texts: Sequence[str]) -> np.ndarray:
         """Embed ``texts`` into L2-normalised float32 vectors of shape ``(n, 384)``."""
         if isinstance(texts, str):

@@ -15,9 +15,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .._version import __version__
-from ..errors import HubAuthError, HubError, HubNotFoundError, HubUnavailableError, scrub
+from ..errors import DatasetError, HubAuthError, HubError, HubNotFoundError, HubUnavailableError, scrub
 from .dataset_format import CARD_FILE, DATA_FILE
-from .source import is_repo_id
+from .source import FORMATS, is_repo_id
 
 REPO_TYPE = "dataset"
 INFO_TIMEOUT = 10.0
@@ -27,10 +27,11 @@ LOGIN_HINT = "set HF_TOKEN or run `hf auth login`"
 @dataclass(frozen=True)
 class HubAccess:
     """How to reach the Hub: ``endpoint=None`` is the client's own (``HF_ENDPOINT``, else huggingface.co);
-    ``token=None`` reads anonymously."""
+    ``token=None`` reads anonymously; ``max_bytes`` caps what one dataset may download (``None``: no cap)."""
 
     token: str | None = field(default=None, repr=False)
     endpoint: str | None = None
+    max_bytes: int | None = None
 
 
 @dataclass(frozen=True)
@@ -120,13 +121,23 @@ def _unavailable(err: BaseException) -> bool:
     return isinstance(err, _transport_errors()) or (status is not None and (status >= 500 or status == 429))
 
 
-def download_dataset(repo_id: str, *, revision: str | None = None, access: HubAccess = HubAccess()) -> HubSnapshot:
-    """Download (or reuse from the Hugging Face cache) a dataset repo at ``revision``.
+def wanted_files(sizes: dict[str, int]) -> list[str]:
+    """The files of a dataset repo that a FAQ set needs: its Parquet files if any, else its CSV/JSON/JSONL
+    files, and the card. Hidden files and everything else (images, archives, models) stay on the Hub."""
+    visible = [n for n in sorted(sizes) if not any(part.startswith(".") for part in n.split("/"))]
+    parquet = [n for n in visible if n.lower().endswith(".parquet")]
+    data = parquet or [n for n in visible if Path(n).suffix.lower() in FORMATS]
+    return data + ([CARD_FILE] if CARD_FILE in sizes and data else [])
 
-    The revision is resolved online first; if the Hub is unreachable or offline mode
-    is on, the cached copy of that revision is returned with ``from_cache=True``.
-    Raises :class:`HubNotFoundError`, :class:`HubAuthError` or, with no cached copy,
-    :class:`HubUnavailableError`.
+
+def download_dataset(repo_id: str, *, revision: str | None = None, access: HubAccess = HubAccess()) -> HubSnapshot:
+    """Download (or reuse from the Hugging Face cache) the FAQ files of a dataset repo at ``revision``.
+
+    The revision is resolved online first; only :func:`wanted_files` are downloaded, and
+    not at all when they add up to more than ``access.max_bytes``. If the Hub is unreachable or
+    offline mode is on, the cached copy of that revision is returned with ``from_cache=True``.
+    Raises :class:`HubNotFoundError`, :class:`HubAuthError`, :class:`DatasetError` (no FAQ
+    files, or too large) or, with no cached copy, :class:`HubUnavailableError`.
     """
     if not is_repo_id(repo_id):
         raise HubNotFoundError(f"{repo_id!r} is not a Hub dataset id: use the form 'namespace/name[@revision]'.")
@@ -134,9 +145,10 @@ def download_dataset(repo_id: str, *, revision: str | None = None, access: HubAc
     try:
         # Resolving first tells a reachable Hub from a fallback to the cache, which
         # snapshot_download alone would do silently.
-        _api(access).dataset_info(repo_id, revision=revision, timeout=INFO_TIMEOUT)
+        info = _api(access).dataset_info(repo_id, revision=revision, timeout=INFO_TIMEOUT, files_metadata=True)
+        files = _checked_files(repo_id, {s.rfilename: s.size or 0 for s in info.siblings or []}, access.max_bytes)
         # Download by name (not commit id) so the cache records the ref for offline use.
-        folder = _snapshot(repo_id, revision, access)
+        folder = _snapshot(repo_id, revision, access, allow=files)
         return HubSnapshot(repo_id, revision, folder, folder.name)
     except Exception as err:  # classified below; anything unexpected is re-raised as is
         if _unavailable(err):
@@ -146,12 +158,24 @@ def download_dataset(repo_id: str, *, revision: str | None = None, access: HubAc
         raise
 
 
-def _snapshot(repo_id: str, revision: str, access: HubAccess, offline: bool = False) -> Path:
+def _checked_files(repo_id: str, sizes: dict[str, int], max_bytes: int | None) -> list[str]:
+    files = wanted_files(sizes)
+    if not files:
+        raise DatasetError(f"Dataset {repo_id!r} has no CSV, JSON, JSONL or Parquet file to read FAQs from.")
+    total = sum(sizes[name] for name in files)
+    if max_bytes is not None and total > max_bytes:
+        raise DatasetError(f"Dataset {repo_id!r} has {total / 2**20:.1f} MB of FAQ files; at most "
+                           f"{max_bytes / 2**20:.0f} MB can be loaded here. Use a smaller dataset.")
+    return files
+
+
+def _snapshot(repo_id: str, revision: str, access: HubAccess, offline: bool = False,
+              allow: list[str] | None = None) -> Path:
     from huggingface_hub import snapshot_download
 
     return Path(snapshot_download(
         repo_id, repo_type=REPO_TYPE, revision=revision, token=access.token or False, endpoint=access.endpoint,
-        local_files_only=offline, library_name="faq-engine", library_version=__version__,
+        local_files_only=offline, allow_patterns=allow, library_name="faq-engine", library_version=__version__,
     ))
 
 

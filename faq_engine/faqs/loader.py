@@ -100,7 +100,7 @@ def locate(source: Source, hub: HubAccess = HubAccess()) -> Located:
 
 def load_faqs(source: str | Path | Source, embedder: Embedder, *, fields: str | None = None,
               columns: Columns = Columns(), hub: HubAccess = HubAccess(), cache_dir: Path | None = None,
-              progress: Progress | None = None) -> FaqSet:
+              max_rows: int | None = None, progress: Progress | None = None) -> FaqSet:
     """Load a FAQ set from any source, embedded in ``embedder``'s vector space.
 
     ``source`` is a bundled name (``medicare``), a local path (a faq-engine dataset
@@ -108,13 +108,17 @@ def load_faqs(source: str | Path | Source, embedder: Embedder, *, fields: str | 
     or a Hub dataset id ``namespace/name`` with optional ``@revision``. Stored vectors
     are used only if their model and embedded text match; otherwise the text is
     re-embedded and a note says so. ``fields=None`` keeps the dataset's own choice.
-    With ``cache_dir``, texts are embedded through the on-disk embedding cache.
+    With ``cache_dir``, texts are embedded through the on-disk embedding cache. A source of more
+    than ``max_rows`` FAQs is refused before anything is embedded.
     """
     source = Source.parse(source)
     if source.kind == "bundled":
         return load_bundled(source.text, embedder, fields=fields, progress=progress)
     located = locate(source, hub)
     stored = read_source(located.path, columns)
+    if max_rows is not None and len(stored.entries) > max_rows:
+        raise DatasetError(f"{source.text} has {len(stored.entries):,} FAQs; at most {max_rows:,} can be loaded "
+                           "here. Split it, or run faq-engine on your own machine.")
     meta = stored.meta
     use_fields = fields or (meta.fields if meta else DEFAULT_FIELDS)
     vectors, notes = _usable_vectors(source.text, stored, embedder.model_id, use_fields)

@@ -24,10 +24,18 @@ THRESHOLDS = {"question": 0.45, "question+answer": 0.40}
 DEFAULT_THRESHOLD = THRESHOLDS[DEFAULT_FIELDS]  # the threshold for the default embedded text
 
 
+# The model reads 256 tokens (about 1,000 to 1,500 characters of English); a question far past that is
+# not a question, and tokenising megabytes costs seconds and memory on a shared server.
+MAX_QUESTION_CHARS = 4000
+
+
 def validate_query(query: str) -> str:
-    """Return ``query`` stripped, or raise :class:`InvalidQueryError` if it is empty."""
+    """Return ``query`` stripped, or raise :class:`InvalidQueryError` if it is empty or far too long."""
     if not isinstance(query, str) or not query.strip():
         raise InvalidQueryError("The question is empty: type a question to search for.")
+    if len(query) > MAX_QUESTION_CHARS:
+        raise InvalidQueryError(f"The question is {len(query):,} characters long: ask in at most "
+                                f"{MAX_QUESTION_CHARS:,} (the model reads about the first 1,000).")
     return query.strip()
 
 
@@ -37,6 +45,7 @@ class Answer:
 
     hits: tuple[SearchHit, ...]
     vector: np.ndarray
+    characters_read: int | None = None  # set when the model read only the question's beginning
 
 
 class SearchEngine:
@@ -82,7 +91,8 @@ class SearchEngine:
         """The ``k`` best FAQs for ``query`` together with the query's vector (embedded once)."""
         cleaned = validate_query(query)
         vectors = self.embedder.embed([cleaned])
-        return Answer(tuple(self.search_batch([cleaned], k, vectors=vectors)[0]), vectors[0])
+        hits = tuple(self.search_batch([cleaned], k, vectors=vectors)[0])
+        return Answer(hits, vectors[0], self.embedder.characters_read(cleaned))
 
     def search_batch(
         self, queries: Sequence[str], k: int = 5, *, vectors: np.ndarray | None = None

@@ -11,9 +11,9 @@ from types import SimpleNamespace
 
 import gradio as gr
 
-from ..search.engine import SearchEngine
+from ..search.engine import MAX_QUESTION_CHARS, SearchEngine
 from ..settings import Settings
-from .handlers import MAX_K, DemoHandlers, user_errors
+from .handlers import MAX_DATA_BYTES, MAX_K, DemoHandlers, user_errors
 from .render import MAP_COLOURS, TABLE_HEADERS, View, make_corpus, map_props, render
 
 DEFAULT_K = 5
@@ -22,7 +22,7 @@ DEFAULT_K = 5
 # dataset (embedding a whole file) runs one at a time.
 DEFAULT_CONCURRENCY = 4
 UPLOAD_TYPES = [".csv", ".json", ".jsonl", ".parquet"]
-MAX_UPLOAD_SIZE = "25mb"  # pass to launch(max_file_size=...): tens of thousands of FAQs, not a disk's worth
+MAX_UPLOAD_SIZE = f"{MAX_DATA_BYTES // 2**20}mb"  # pass to launch(max_file_size=...)
 EXAMPLES = ["How can Medicare help me?", "I lost my Medicare card, how do I get a new one?",
             "How much does Part B cost each month?", "Can I stop my Part B coverage?",
             "What is the best pizza topping?"]
@@ -42,13 +42,15 @@ def build_demo(engine: SearchEngine, settings: Settings, *,
     _, table, _, status = render(blank)
     ui = SimpleNamespace()
     with gr.Blocks(title="FAQ search") as demo:
-        ui.corpus = gr.State(None)  # this session's own FAQ set; None means the default one
+        ui.demo = demo
+        ui.corpus = gr.State(None)  # the key of this session's own FAQ set; None means the default one
         ui.view = gr.State(None)
         gr.Markdown("# Ask the FAQ\nType a question in your own words: FAQs are found by meaning (cosine "
                     "similarity of all-MiniLM-L6-v2 sentence embeddings), not by shared keywords.")
         with gr.Row(equal_height=True):
             ui.question = gr.Textbox(label="Your question", placeholder="e.g. How can Medicare help me?",
-                                     scale=5, max_lines=1, elem_id="question")
+                                     scale=5, max_lines=1, max_length=MAX_QUESTION_CHARS,
+                                     elem_id="question")
             ui.ask = gr.Button("Search", variant="primary", scale=1, elem_id="search")
         ui.top_k = gr.Slider(1, MAX_K, value=DEFAULT_K, step=1, label="How many FAQs (top-k)", elem_id="top-k")
         ui.examples = gr.Examples(EXAMPLES, inputs=[ui.question], cache_examples=False, label="Try one of these")
@@ -82,17 +84,18 @@ def _data_source_panel(ui: SimpleNamespace) -> None:
 
 
 def _wire(ui: SimpleNamespace, handlers: DemoHandlers) -> None:
-    search = user_errors(handlers.search)
+    search, show = user_errors(handlers.search_event), handlers.show_event
     searched = dict(inputs=[ui.question, ui.top_k, ui.corpus], outputs=[ui.raw, ui.view])
     shown = dict(inputs=[ui.view], outputs=[ui.message, ui.results, ui.map, ui.status],
                  api_visibility="private", show_progress="hidden")
-    gr.on([ui.ask.click, ui.question.submit], search, api_name="search", **searched).success(render, **shown)
-    ui.examples.load_input_event.success(search, api_visibility="private", **searched).success(render, **shown)
+    gr.on([ui.ask.click, ui.question.submit], search, api_name="search", **searched).success(show, **shown)
+    ui.examples.load_input_event.success(search, api_visibility="private", **searched).success(show, **shown)
     # Callable by clients (per client session) but kept off the API page: /search is the API.
     loaded = dict(outputs=[ui.corpus, ui.message, ui.results, ui.map, ui.status, ui.raw],
-                  api_visibility="undocumented", concurrency_limit=1, concurrency_id="load")
+                  api_visibility="undocumented", concurrency_limit=2, concurrency_id="load")
     gr.on([ui.load_hub.click, ui.hub_id.submit], user_errors(handlers.load_hub), inputs=[ui.hub_id, ui.hub_token],
           api_name="load_hub", **loaded)
     ui.upload.upload(user_errors(handlers.load_file), inputs=[ui.upload], api_name="load_file", **loaded)
     ui.reset.click(user_errors(handlers.use_default), api_name="use_default", **loaded)
     ui.upload.clear(user_errors(handlers.use_default), **{**loaded, "api_visibility": "private"})
+    ui.demo.unload(handlers.end_session)  # the visitor left: their FAQ set goes with them

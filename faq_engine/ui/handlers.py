@@ -5,22 +5,30 @@ from __future__ import annotations
 import functools
 import html
 import logging
-from dataclasses import replace
+import uuid
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Callable
 
 import gradio as gr
+import numpy as np
 
 from ..errors import DatasetError, FaqEngineError
 from ..faqs.hub import HubAccess
 from ..faqs.loader import load_faqs
 from ..faqs.source import Source
+from ..search.hits import SearchHit
 from ..settings import Settings
 from .render import Corpus, View, make_corpus, md_text, render
+from .sessions import SessionStore
 
 log = logging.getLogger(__name__)
 
 MAX_K = 10
+# What one visitor may load: an upload or a Hub dataset's FAQ files, and the FAQs in them. Tens of
+# thousands of FAQs take a minute or two to embed on two cores; more would hold the server.
+MAX_DATA_BYTES = 25 * 2**20
+MAX_ROWS = 20_000
 
 
 def user_errors(fn: Callable) -> Callable:
@@ -45,11 +53,33 @@ def user_errors(fn: Callable) -> Callable:
 
 
 class DemoHandlers:
-    """The event handlers, bound to the default corpus and the settings for loading data."""
+    """The event handlers, bound to the default corpus and the settings for loading data.
+
+    A visitor's own FAQ set lives in :attr:`sessions` under their session id; the page
+    only holds that id, so the set is freed when the session ends (:meth:`end_session`).
+    """
 
     def __init__(self, default: Corpus, settings: Settings) -> None:
         self.default = default
         self.settings = settings
+        self.sessions: SessionStore[Corpus] = SessionStore()
+
+    def corpus(self, key: str | None) -> Corpus:
+        """The FAQ set of session ``key``, else the default one."""
+        return self.sessions.get(key) or self.default
+
+    def search_event(self, question: str, top_k: float, key: str | None) -> tuple[list[dict], Shown]:
+        """``/search``: the hits as JSON-ready dicts, and what to draw (kept small: no FAQ set in it)."""
+        hits, view = self.search(question, top_k, self.corpus(key))
+        return hits, Shown(key, view.hits, view.query_vector, view.characters_read)
+
+    def show_event(self, shown: Shown) -> tuple:
+        """Message, results table, map and status line for the last search."""
+        return render(View(self.corpus(shown.key), shown.hits, shown.vector, shown.characters_read))
+
+    def end_session(self, request: gr.Request) -> None:
+        """The visitor left: free their FAQ set now."""
+        self.sessions.drop(request.session_hash if request else None)
 
     def search(self, question: str, top_k: float, corpus: Corpus | None) -> tuple[list[dict], View]:
         """The ``top_k`` FAQs closest to ``question``, best first, as JSON-ready dicts."""
@@ -57,9 +87,9 @@ class DemoHandlers:
         # The question is embedded once: the engine ranks with its vector and the map draws it
         # (a second embedding would spend Inference API budget on a Space).
         answer = corpus.engine.answer(question, max(1, min(MAX_K, int(top_k))))
-        return [h.to_dict() for h in answer.hits], View(corpus, answer.hits, answer.vector)
+        return [h.to_dict() for h in answer.hits], View(corpus, answer.hits, answer.vector, answer.characters_read)
 
-    def load_hub(self, dataset_id: str, token: str = "", progress=gr.Progress()) -> tuple:
+    def load_hub(self, dataset_id: str, token: str = "", request: gr.Request = None, progress=gr.Progress()) -> tuple:
         """Load a Hub dataset (``namespace/name[@revision]``) for this session.
 
         Anonymously, or with the ``token`` the visitor typed (used for this load only): the
@@ -74,31 +104,49 @@ class DemoHandlers:
         if Path(source.repo_id).exists():  # also a folder on the server: say no rather than guess
             raise DatasetError(f"{dataset_id!r} is not a Hub dataset id: use 'namespace/name' "
                                "(optionally '@revision').")
-        access = HubAccess((token or "").strip() or None, self.settings.hub_endpoint)
-        return self._load(source, dataset_id, "Hub dataset", progress, access)
+        access = HubAccess((token or "").strip() or None, self.settings.hub_endpoint, max_bytes=MAX_DATA_BYTES)
+        return self._load(source, dataset_id, "Hub dataset", _session(request), progress, access)
 
-    def load_file(self, path: str, progress=gr.Progress()) -> tuple:
+    def load_file(self, path: str, request: gr.Request = None, progress=gr.Progress()) -> tuple:
         """Load an uploaded CSV/JSON/JSONL/Parquet file for this session."""
-        return self._load(Source("path", path, path=Path(path)), Path(path).name, "uploaded file", progress)
+        source = Source("path", path, path=Path(path))
+        return self._load(source, Path(path).name, "uploaded file", _session(request), progress)
 
-    def use_default(self) -> tuple:
+    def use_default(self, request: gr.Request = None) -> tuple:
         """Go back to the default FAQ set."""
+        self.sessions.drop(request.session_hash if request else None)
         faqs = self.default.faqs
         return self._loaded(None, self.default, f"Searching the {len(faqs)} {md_text(faqs.name)} FAQs again.")
 
-    def _load(self, source: Source, name: str, origin: str, progress: gr.Progress,
+    def _load(self, source: Source, name: str, origin: str, key: str, progress: gr.Progress,
               access: HubAccess = HubAccess()) -> tuple:
         def report(done: int, total: int) -> None:
             progress((done, total), desc="Embedding the FAQs", unit="FAQs")
 
         progress(0.0, desc=f"Loading {name}")
         faqs = load_faqs(source, self.default.engine.embedder, fields=self.settings.fields,
-                         cache_dir=self.settings.cache_dir, hub=access, progress=report)
+                         cache_dir=self.settings.cache_dir, hub=access, max_rows=MAX_ROWS, progress=report)
         # Name the set as the user knows it, not by the server's temporary path.
         faqs = replace(faqs, name=name, notes=tuple(n.replace(str(source), name) for n in faqs.notes))
         corpus = make_corpus(faqs, self.default.engine, origin, threshold=self.settings.threshold)
-        return self._loaded(corpus, corpus, f"Loaded **{len(faqs)}** FAQs from {md_text(name)}. Ask away.")
+        self.sessions.put(key, corpus)
+        return self._loaded(key, corpus, f"Loaded **{len(faqs)}** FAQs from {md_text(name)}. Ask away.")
 
-    def _loaded(self, state: Corpus | None, corpus: Corpus, note: str) -> tuple:
+    def _loaded(self, key: str | None, corpus: Corpus, note: str) -> tuple:
         _, table, plot, status = render(View(corpus, ()))
-        return state, note, table, plot, status, None
+        return key, note, table, plot, status, None
+
+
+@dataclass(frozen=True, eq=False)
+class Shown:
+    """What the page keeps of a search to draw it: the session's key, the hits and the question's vector."""
+
+    key: str | None
+    hits: tuple[SearchHit, ...]
+    vector: np.ndarray | None
+    characters_read: int | None = None
+
+
+def _session(request: gr.Request | None) -> str:
+    """The visitor's session id (a fresh one where there is no request: a direct call)."""
+    return getattr(request, "session_hash", None) or uuid.uuid4().hex

@@ -62,6 +62,7 @@ class View:
     corpus: Corpus
     hits: tuple[SearchHit, ...]
     query_vector: np.ndarray | None = None
+    characters_read: int | None = None  # the model read only this much of a long question
 
 
 def _status(corpus: Corpus) -> str:
@@ -83,11 +84,15 @@ def _message(view: View) -> str:
         return ""
     best = max(view.hits, key=lambda h: h.score)  # a hybrid ranking need not put it first
     threshold = view.corpus.engine.threshold
+    cut = ""
+    if view.characters_read is not None:
+        cut = (f"\n\n_Your question is long: the model read only its first {view.characters_read:,} "
+               "characters. Put the question itself first._")
     if confident_match(view.hits):
-        return f"Best match scores **{best.score:.3f}** (confident: at or above {threshold:.2f})."
+        return f"Best match scores **{best.score:.3f}** (confident: at or above {threshold:.2f}).{cut}"
     return (
         f"### ⚠️ No confident match\nThe best score, **{best.score:.3f}**, is below the confidence "
-        f"threshold of {threshold:.2f}. These are the nearest FAQs; try rephrasing the question."
+        f"threshold of {threshold:.2f}. These are the nearest FAQs; try rephrasing the question.{cut}"
     )
 
 
