@@ -123,7 +123,7 @@ def test_sessions_with_their_own_data_are_bounded():
 
 def test_a_huge_question_is_refused_at_once(embedder):
     handlers = owner_app(embedder, None)
-    with pytest.raises(InvalidQueryError, match="10,000,000 characters long: ask in at most 4,000"):
+    with pytest.raises(InvalidQueryError, match="10,000,000 characters long: ask in at most 20,000"):
         handlers.search("why " * 2_500_000, 5, None)
 
 

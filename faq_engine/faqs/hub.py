@@ -186,7 +186,9 @@ def _from_cache(repo_id: str, revision: str, access: HubAccess, cause: BaseExcep
     why = ("offline mode is on (HF_HUB_OFFLINE=1)" if offline
            else f"the Hub could not be reached ({type(cause).__name__})")
     try:
-        folder = _snapshot(repo_id, revision, access, offline=True)
+        # Only the card is asked for: the snapshot folder holds every file fetched before, and asking
+        # for files never fetched (the repo's other files) would fail the client's completeness check.
+        folder = _snapshot(repo_id, revision, access, offline=True, allow=[CARD_FILE])
     except LocalEntryNotFoundError as err:
         raise HubUnavailableError(
             f"Cannot load {repo_id!r}@{revision}: {why}, and no copy of it is cached. "

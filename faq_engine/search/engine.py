@@ -26,7 +26,7 @@ DEFAULT_THRESHOLD = THRESHOLDS[DEFAULT_FIELDS]  # the threshold for the default 
 
 # The model reads 256 tokens (about 1,000 to 1,500 characters of English); a question far past that is
 # not a question, and tokenising megabytes costs seconds and memory on a shared server.
-MAX_QUESTION_CHARS = 4000
+MAX_QUESTION_CHARS = 20_000
 
 
 def validate_query(query: str) -> str:
