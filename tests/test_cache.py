@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import sqlite3
 import threading
 
 import numpy as np
@@ -99,3 +100,41 @@ def test_empty_input(tmp_path):
 @pytest.mark.parametrize("text", ["", "héllo wörld", "a" * 10_000])
 def test_keys_are_sha256_of_utf8(text):
     assert text_key(text) == hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+# -- a broken cache never stops the work ----------------------------------------------------------
+
+def test_a_damaged_cache_is_set_aside_and_rebuilt(tmp_path, caplog):
+    path = tmp_path / CACHE_FILE
+    path.write_bytes(b"this is not a database" * 100)
+    fake = HashEmbedder()
+    cached = CachedEmbedder(fake, EmbeddingCache(path))
+    with caplog.at_level("WARNING"):
+        vectors = cached.embed(["a", "b"])
+    np.testing.assert_allclose(vectors, fake.embed(["a", "b"]))
+    assert "damaged" in caplog.text and list(tmp_path.glob(f"{CACHE_FILE}.damaged-*"))
+    again = CachedEmbedder(fake, EmbeddingCache(path))
+    again.embed(["a", "b"])
+    assert again.stats.reused == 2  # the new cache works
+
+
+def test_a_locked_cache_turns_itself_off_and_embedding_goes_on(tmp_path, caplog):
+    path = tmp_path / CACHE_FILE
+    EmbeddingCache(path).put_many("fake/hash-model", [])  # create it
+    holder = sqlite3.connect(path)
+    holder.execute("BEGIN EXCLUSIVE")  # another process writing, for longer than the timeout
+    try:
+        cache = EmbeddingCache(path, timeout=0.1)
+        with caplog.at_level("WARNING"):
+            vectors = CachedEmbedder(HashEmbedder(), cache).embed(["a"])
+        assert vectors.shape == (1, 8) and cache.disabled and "is off for this run" in caplog.text
+    finally:
+        holder.rollback()
+        holder.close()
+
+
+def test_a_cache_folder_that_cannot_be_created_turns_the_cache_off(tmp_path):
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("a file where the cache folder should be")
+    cache = EmbeddingCache.in_dir(blocker / "cache")
+    assert CachedEmbedder(HashEmbedder(), cache).embed(["a"]).shape == (1, 8) and cache.disabled

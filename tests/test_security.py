@@ -172,3 +172,125 @@ def test_too_many_rows_are_refused_before_anything_is_embedded(tmp_path):
     with pytest.raises(DatasetError, match="has 3 FAQs; at most 2 can be loaded here"):
         load_faqs(path, fake, max_rows=2)
     assert fake.calls == []
+
+
+# -- nothing lost: datasets are replaced whole, and a foreign README.md is never overwritten -------
+
+KILL_MID_WRITE = """
+import os, signal, sys, threading, time
+import numpy as np
+from faq_engine.faqs.dataset_format import DATA_FILE, DatasetMeta, write_dataset
+from faq_engine.faqs.entry import FaqEntry
+folder = sys.argv[1]
+entries = [FaqEntry(str(i), f"Question {i}?", "An answer. " * 20) for i in range(200_000)]
+vectors = np.random.default_rng(0).random((len(entries), 384), dtype=np.float32)
+meta = DatasetMeta("sentence-transformers/all-MiniLM-L6-v2", 384, True, "question", len(entries), "test")
+target = os.path.join(folder, DATA_FILE)
+def watch():
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        tmp = [n for n in os.listdir(os.path.dirname(target)) if n.startswith(".") and "tmp" in n]
+        if tmp and os.path.getsize(os.path.join(os.path.dirname(target), tmp[0])) > 0:
+            os.kill(os.getpid(), signal.SIGKILL)  # as a kill -9 or a power cut would, mid-write
+        time.sleep(0.001)
+threading.Thread(target=watch, daemon=True).start()
+write_dataset(folder, entries, vectors, meta, "big")
+"""
+
+
+def test_a_write_killed_midway_leaves_the_previous_dataset_whole(embedder, tmp_path):
+    bundled = load_bundled("medicare", embedder)
+    meta = DatasetMeta(bundled.model_id, embedder.dim, True, bundled.fields, len(bundled), "test")
+    write_dataset(tmp_path, bundled.entries, bundled.embeddings, meta, "Medicare")
+    killed = subprocess.run([sys.executable, "-c", KILL_MID_WRITE, str(tmp_path)], capture_output=True, timeout=120)
+    assert killed.returncode == -9
+    again = load_faqs(tmp_path, embedder)
+    assert [e.id for e in again.entries] == [e.id for e in bundled.entries]
+
+
+def test_a_foreign_readme_is_never_overwritten(tmp_path):
+    (tmp_path / "faqs.csv").write_text("question,answer\nHow often should I feed my cat?,Twice a day.\n")
+    (tmp_path / "README.md").write_text("# My project\n\nNotes I care about.\n")
+    run = run_cli("embed", str(tmp_path / "faqs.csv"), "-o", str(tmp_path), "--no-progress")
+    assert run.returncode == 1 and "is not a faq-engine dataset card" in run.stderr
+    assert (tmp_path / "README.md").read_text() == "# My project\n\nNotes I care about.\n"
+
+
+def test_an_output_that_cannot_be_written_is_a_clear_error(tmp_path):
+    (tmp_path / "faqs.csv").write_text("question,answer\nHow often should I feed my cat?,Twice a day.\n")
+    (tmp_path / "blocked").write_text("a file, not a folder")
+    run = run_cli("embed", str(tmp_path / "faqs.csv"), "-o", str(tmp_path / "blocked" / "out"), "--no-progress")
+    assert run.returncode == 1 and "Cannot write the dataset to" in run.stderr and "Traceback" not in run.stderr
+
+
+# -- hostile or broken input: a clear error, never a traceback --------------------------------------
+
+@pytest.mark.parametrize("name, content, message", [
+    ("quote.csv", 'question,answer\n"How do I x?,Do y.\nWhat is z?,It is z.\n', "unexpected end of data"),
+    ("extra.csv", "q,a\nHow do I x?,Do y.,surplus\n", "more fields than the header"),
+    ("deep.json", "[" * 100_000 + "]" * 100_000, "nested too deeply"),
+    ("lines.jsonl", '{"question": "a\u2028b?", "answer": "x"}\n{"question": "c?"\n', "line 2: not valid JSON"),
+])
+def test_broken_files_say_what_is_wrong(tmp_path, name, content, message):
+    path = tmp_path / name
+    path.write_text(content, encoding="utf-8")
+    with pytest.raises(DatasetError, match=message):
+        load_faqs(path, HashEmbedder())
+
+
+def test_a_parquet_embedding_column_of_strings_is_refused(tmp_path):
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    table = pa.table({"question": ["How?"], "answer": ["So."], "embedding": ["0.1, 0.2"]})
+    pq.write_table(table, tmp_path / "faqs.parquet")
+    with pytest.raises(DatasetError, match="holds string, not lists of numbers"):
+        load_faqs(tmp_path / "faqs.parquet", HashEmbedder())
+
+
+def test_all_zero_vectors_are_refused(embedder, tmp_path):
+    bundled = load_bundled("medicare", embedder)
+    vectors = bundled.embeddings.copy()
+    vectors[3] = 0.0
+    meta = DatasetMeta(bundled.model_id, embedder.dim, True, bundled.fields, len(bundled), "test")
+    write_dataset(tmp_path, bundled.entries, vectors, meta, "Medicare")
+    with pytest.raises(DatasetError, match=r"row\(s\) 4 are all zeros"):
+        load_faqs(tmp_path, embedder)
+
+
+def test_argv_that_is_not_utf8_is_a_usage_error():
+    run = subprocess.run([sys.executable, "-m", "faq_engine", "search", b"caf\xe9 \xff"], capture_output=True,
+                         text=True, timeout=120)
+    assert run.returncode == 2 and "the query argument is not valid UTF-8" in run.stderr
+    assert "Traceback" not in run.stderr
+
+
+def test_an_api_url_with_an_impossible_port_is_a_config_error():
+    run = run_cli("search", TUTORIAL_QUERY, "--embedder", "api", "--api-url", "http://127.0.0.1:99999/embed")
+    assert run.returncode == 1 and "valid host and port" in run.stderr and "Traceback" not in run.stderr
+
+
+def test_terminal_escape_codes_in_faq_text_are_not_printed_raw(tmp_path):
+    path = tmp_path / "faqs.csv"
+    path.write_text('question,answer\n"How do I pay?\x1b[2J\x1b]0;pwned\x07",By card.\n', encoding="utf-8")
+    run = run_cli("search", "pay", "--dataset", str(path))
+    assert run.returncode == 0, run.stderr
+    assert "\x1b" not in run.stdout and "\x07" not in run.stdout and "How do I pay?" in run.stdout
+
+
+def test_upload_errors_name_the_file_not_the_servers_path(embedder, tmp_path):
+    upload = tmp_path / "gradio-temp-8f2e" / "mine.csv"
+    upload.parent.mkdir()
+    upload.write_text("q,a\nHow?,So.\n", encoding="utf-8")
+    with pytest.raises(DatasetError) as info:
+        owner_app(embedder, None).load_file(str(upload), progress=lambda *a, **k: None)
+    assert "mine.csv" in str(info.value) and "gradio-temp-8f2e" not in str(info.value)
+
+
+def test_a_secret_pasted_into_a_number_setting_is_not_echoed(tmp_path):
+    from faq_engine.errors import ConfigError
+    from faq_engine.settings import Settings
+
+    with pytest.raises(ConfigError, match="FAQ_ENGINE_API_BATCH_SIZE") as info:
+        Settings.from_env({"HF_HOME": str(tmp_path), "FAQ_ENGINE_API_BATCH_SIZE": "hf_pastedSecret123456"})
+    assert "pastedSecret" not in str(info.value)

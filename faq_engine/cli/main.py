@@ -34,7 +34,12 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``faq-engine`` console script; returns the exit code."""
-    args = build_parser().parse_args(argv)
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    for name, value in vars(args).items():
+        # Bytes that are not UTF-8 reach Python as lone surrogates, which no tokenizer or terminal takes.
+        if isinstance(value, str) and any("\ud800" <= ch <= "\udfff" for ch in value):
+            parser.error(f"the {name.replace('_', '-')} argument is not valid UTF-8 text")
     logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING, format="%(levelname)s: %(message)s")
     try:
         return args.func(args, Settings.from_env(os.environ))

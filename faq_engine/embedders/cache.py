@@ -9,16 +9,22 @@ counts how many texts it embedded and how many it reused.
 from __future__ import annotations
 
 import hashlib
+import logging
+import os
 import sqlite3
 import threading
+import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable, Sequence
+from typing import Callable, Iterable, Sequence, TypeVar
 
 import numpy as np
 
 from ..vectors import check_dim
 from .base import Embedder, WrappedEmbedder
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 CACHE_FILE = "embeddings.sqlite3"
 _SCHEMA = """CREATE TABLE IF NOT EXISTS embeddings (
@@ -33,12 +39,20 @@ def text_key(text: str) -> str:
 
 
 class EmbeddingCache:
-    """Vectors by ``(model_id, text hash)`` in one SQLite file; safe to share between threads."""
+    """Vectors by ``(model_id, text hash)`` in one SQLite file; safe to share between threads.
 
-    def __init__(self, path: Path) -> None:
+    A cache must never stop the work it speeds up: a damaged file is set aside (renamed
+    ``*.damaged-<time>``) and a new one started; a file that cannot be opened or written
+    (read-only, locked by another process for longer than ``timeout`` seconds, a full disk)
+    turns the cache off for this process. Either way a WARNING says so once.
+    """
+
+    def __init__(self, path: Path, *, timeout: float = 5.0) -> None:
         self.path = Path(path)
+        self.timeout = timeout
         self._lock = threading.Lock()
         self._conn: sqlite3.Connection | None = None
+        self.disabled = False
 
     @classmethod
     def in_dir(cls, cache_dir: Path) -> EmbeddingCache:
@@ -49,18 +63,60 @@ class EmbeddingCache:
         if self._conn is None:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             # One connection guarded by a lock; the timeout lets two processes share the file.
-            conn = sqlite3.connect(self.path, timeout=30, check_same_thread=False)
-            conn.execute(_SCHEMA)
-            conn.commit()
+            conn = sqlite3.connect(self.path, timeout=self.timeout, check_same_thread=False)
+            try:
+                conn.execute(_SCHEMA)
+                conn.commit()
+            except sqlite3.Error:
+                conn.close()
+                raise
             self._conn = conn
         return self._conn
+
+    def _run(self, work: Callable[[sqlite3.Connection], T], empty: T) -> T:
+        """``work(connection)`` under the lock; on failure the remedies in the class docstring, then ``empty``."""
+        with self._lock:
+            for attempt in (1, 2):
+                if self.disabled:
+                    return empty
+                try:
+                    return work(self._connection())
+                except sqlite3.OperationalError as err:  # locked, read-only, full: not the file's fault
+                    self._disable(f"cannot use it ({err})")
+                except sqlite3.DatabaseError as err:  # not a database, malformed: set it aside, start anew
+                    if attempt == 2 or not self._set_aside(err):
+                        self._disable(f"it is damaged ({err})")
+                except OSError as err:  # the folder cannot be created
+                    self._disable(f"cannot create it ({err.strerror or err})")
+            return empty
+
+    def _set_aside(self, err: Exception) -> bool:
+        self._close_connection()
+        damaged = self.path.with_name(f"{self.path.name}.damaged-{int(time.time())}")
+        try:
+            os.replace(self.path, damaged)
+        except OSError:
+            return False
+        log.warning("The embedding cache %s is damaged (%s); moved it to %s and started a new one.",
+                    self.path, err, damaged.name)
+        return True
+
+    def _disable(self, why: str) -> None:
+        self._close_connection()
+        self.disabled = True
+        log.warning("The embedding cache %s is off for this run: %s. Everything is embedded afresh.", self.path, why)
+
+    def _close_connection(self) -> None:
+        if self._conn is not None:
+            self._conn.close()
+            self._conn = None
 
     def get_many(self, model_id: str, keys: Iterable[str], dim: int) -> dict[str, np.ndarray]:
         """The cached vectors among ``keys``; entries of another dimension are ignored."""
         keys = list(dict.fromkeys(keys))
-        found: dict[str, np.ndarray] = {}
-        with self._lock:
-            conn = self._connection()
+
+        def read(conn: sqlite3.Connection) -> dict[str, np.ndarray]:
+            found: dict[str, np.ndarray] = {}
             for start in range(0, len(keys), _CHUNK):
                 chunk = keys[start : start + _CHUNK]
                 marks = ",".join("?" * len(chunk))
@@ -73,22 +129,24 @@ class EmbeddingCache:
                     vector = np.frombuffer(blob, dtype=np.float32)
                     if vector.shape == (dim,) and np.isfinite(vector).all():
                         found[key] = vector.copy()
-        return found
+            return found
+
+        return self._run(read, {})
 
     def put_many(self, model_id: str, items: Iterable[tuple[str, np.ndarray]]) -> None:
         """Store ``(key, vector)`` pairs, replacing older entries."""
         rows = [(model_id, key, int(v.shape[0]), np.asarray(v, dtype=np.float32).tobytes()) for key, v in items]
-        with self._lock:
-            conn = self._connection()
+
+        def write(conn: sqlite3.Connection) -> None:
             conn.executemany("INSERT OR REPLACE INTO embeddings VALUES (?, ?, ?, ?)", rows)
             conn.commit()
+
+        self._run(write, None)
 
     def close(self) -> None:
         """Close the database connection (it reopens on next use)."""
         with self._lock:
-            if self._conn is not None:
-                self._conn.close()
-                self._conn = None
+            self._close_connection()
 
 
 @dataclass(frozen=True)

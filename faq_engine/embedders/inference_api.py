@@ -88,9 +88,14 @@ class InferenceApiEmbedder(Embedder):
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         parts = urlsplit(url or "")
-        if parts.scheme not in ("http", "https") or not parts.hostname:
+        try:
+            port_ok = parts.port is None or 0 < parts.port
+        except ValueError:  # "Port out of range 0-65535", or not a number
+            port_ok = False
+        if parts.scheme not in ("http", "https") or not parts.hostname or not port_ok:
             # The value is not echoed: a token pasted into the wrong variable must not be shown.
-            raise ConfigError("The API URL is not an http(s) URL: check FAQ_ENGINE_API_URL or --api-url.")
+            raise ConfigError("The API URL is not an http(s) URL with a valid host and port: check "
+                              "FAQ_ENGINE_API_URL or --api-url.")
         if request_size < 1 or concurrency < 1:
             raise ConfigError("The API batch size and concurrency must be at least 1.")
         self.url, self.model_id, self.dim = url, model_id, dim

@@ -15,10 +15,11 @@ and searching the bundled set never pays for them. See docs/dataset-format.md.
 from __future__ import annotations
 
 import json
+import os
 import re
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Sequence
+from typing import Callable, Sequence
 
 import numpy as np
 
@@ -131,11 +132,40 @@ def write_dataset(folder: Path, entries: Sequence[FaqEntry], vectors: np.ndarray
     columns = {c: pa.array([getattr(e, c) for e in entries], type=pa.string()) for c in TEXT_COLUMNS}
     columns[EMBEDDING_COLUMN] = pa.FixedSizeListArray.from_arrays(flat, meta.dim)
     table = pa.table(columns).replace_schema_metadata({META_KEY: json.dumps(asdict(meta))})
-    path = Path(folder) / DATA_FILE
-    path.parent.mkdir(parents=True, exist_ok=True)
-    pq.write_table(table, path)
-    (Path(folder) / CARD_FILE).write_text(render_card(meta, title, repo_id), encoding="utf-8")
+    folder = Path(folder)
+    _refuse_foreign_card(folder / CARD_FILE)
+    path = folder / DATA_FILE
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        # Each file is written beside its place and renamed over it: a crash never leaves half a dataset.
+        _replace_atomically(path, lambda tmp: pq.write_table(table, tmp))
+        card = render_card(meta, title, repo_id)
+        _replace_atomically(folder / CARD_FILE, lambda tmp: tmp.write_text(card, encoding="utf-8"))
+    except OSError as err:
+        raise DatasetError(f"Cannot write the dataset to {folder}: {err.strerror or err}.") from err
     return path
+
+
+def _refuse_foreign_card(card: Path) -> None:
+    """An existing README.md that is not a faq-engine card is someone's document: never overwrite it."""
+    if not card.exists():
+        return
+    try:
+        ours = card.is_file() and read_card(card) is not None
+    except (DatasetError, OSError, UnicodeDecodeError):
+        ours = False
+    if not ours:
+        raise DatasetError(f"{card} exists and is not a faq-engine dataset card: write to another folder "
+                           "(--output), or move that file away.")
+
+
+def _replace_atomically(path: Path, write: Callable[[Path], object]) -> None:
+    tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
+    try:
+        write(tmp)
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
 
 
 def read_card(path: Path) -> DatasetMeta | None:
@@ -157,6 +187,7 @@ def read_card(path: Path) -> DatasetMeta | None:
 
 def read_parquet_vectors(path: Path) -> tuple[list[dict], np.ndarray | None, DatasetMeta | None]:
     """Rows (without the embedding column), the embedding matrix if any, and metadata if any."""
+    import pyarrow as pa
     import pyarrow.parquet as pq
 
     try:
@@ -167,6 +198,10 @@ def read_parquet_vectors(path: Path) -> tuple[list[dict], np.ndarray | None, Dat
     meta = DatasetMeta.from_mapping(json.loads(raw_meta), str(path)) if raw_meta else None
     vectors = None
     if EMBEDDING_COLUMN in table.column_names:
+        kind = table.schema.field(EMBEDDING_COLUMN).type
+        if not (pa.types.is_list(kind) or pa.types.is_fixed_size_list(kind) or pa.types.is_large_list(kind)) \
+                or not (pa.types.is_floating(kind.value_type) or pa.types.is_integer(kind.value_type)):
+            raise DatasetError(f"{path}: the {EMBEDDING_COLUMN!r} column holds {kind}, not lists of numbers.")
         vectors = _matrix(table.column(EMBEDDING_COLUMN).to_pylist(), path)
         table = table.drop_columns([EMBEDDING_COLUMN])
     return table.to_pylist(), vectors, meta

@@ -45,6 +45,9 @@ def validate_vectors(vectors: np.ndarray, dim: int, n: int) -> np.ndarray:
     if bad.size:
         raise DatasetError(f"Embeddings in row(s) {row_list(bad.tolist())} contain NaN or infinity: "
                            "re-embed the data.")
+    zero = np.flatnonzero(~arr.any(axis=1))
+    if zero.size:  # no model makes an all-zero sentence vector: such a row could never be found
+        raise DatasetError(f"Embeddings in row(s) {row_list(zero.tolist())} are all zeros: re-embed the data.")
     return l2_normalize(arr)
 
 

@@ -25,12 +25,12 @@ _REVISION = re.compile(r"^(?!.*\.\.)(?!.*//)[A-Za-z0-9_][\w.\-/]{0,254}$", re.AS
 
 def is_repo_id(text: str) -> bool:
     """Whether ``text`` (without ``@revision``) is a valid Hub ``namespace/name`` id."""
-    return bool(_REPO_ID.match(text)) and "--" not in text and ".." not in text
+    return bool(_REPO_ID.fullmatch(text)) and "--" not in text and ".." not in text
 
 
 def is_revision(text: str) -> bool:
     """Whether ``text`` is a valid branch, tag or commit name (never a path)."""
-    return bool(_REVISION.match(text)) and not text.endswith(("/", ".lock", "."))
+    return bool(_REVISION.fullmatch(text)) and not text.endswith(("/", ".lock", "."))
 
 
 def split_revision(text: str) -> tuple[str, str | None]:

@@ -39,11 +39,11 @@ def read_rows(path: Path, fmt: str) -> list[dict[str, Any]]:
     """The rows of one file as dicts (a Parquet file's embedding column left out)."""
     try:
         if fmt == "csv":
-            with path.open(newline="", encoding="utf-8-sig") as fh:
-                return list(csv.DictReader(fh))
+            return _csv_rows(path)
         if fmt == "jsonl":
-            lines = path.read_text(encoding="utf-8-sig").splitlines()
-            return [_object(json.loads(line), path, i) for i, line in enumerate(lines, 1) if line.strip()]
+            # split("\n"), not splitlines(): a JSON string may hold U+2028 and the like, which are no line ends.
+            lines = path.read_text(encoding="utf-8-sig").split("\n")
+            return [_object(_json_line(line, path, i), path, i) for i, line in enumerate(lines, 1) if line.strip()]
         if fmt == "json":
             data = json.loads(path.read_text(encoding="utf-8-sig"))
             if isinstance(data, dict) and isinstance(data.get("faqs"), list):
@@ -53,8 +53,30 @@ def read_rows(path: Path, fmt: str) -> list[dict[str, Any]]:
             return [_object(row, path, i) for i, row in enumerate(data, 1)]
     except (OSError, UnicodeDecodeError, json.JSONDecodeError, csv.Error) as err:
         raise DatasetError(f"{path.name}: cannot read it as {fmt.upper()} ({err}).") from err
+    except RecursionError:  # JSON nested thousands deep: an attack, not FAQs
+        raise DatasetError(f"{path.name}: the JSON is nested too deeply to be FAQ rows.") from None
     rows, _, _ = read_parquet_vectors(path)
     return rows
+
+
+def _csv_rows(path: Path) -> list[dict[str, Any]]:
+    # strict: an unclosed quote is an error, not a silent merge of every row after it.
+    with path.open(newline="", encoding="utf-8-sig") as fh:
+        reader = csv.DictReader(fh, strict=True)
+        rows = list(reader)
+    extra = [i for i, row in enumerate(rows, 2) if None in row]
+    if extra:
+        shown = ", ".join(map(str, extra[:10]))
+        raise DatasetError(f"{path.name}: line(s) {shown} have more fields than the header: quote fields that "
+                           "contain commas.")
+    return rows
+
+
+def _json_line(line: str, path: Path, number: int) -> object:
+    try:
+        return json.loads(line)
+    except json.JSONDecodeError as err:
+        raise DatasetError(f"{path.name}, line {number}: not valid JSON ({err.msg}).") from None
 
 
 def _object(row: object, path: Path, number: int) -> dict:

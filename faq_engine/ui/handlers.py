@@ -124,8 +124,11 @@ class DemoHandlers:
             progress((done, total), desc="Embedding the FAQs", unit="FAQs")
 
         progress(0.0, desc=f"Loading {name}")
-        faqs = load_faqs(source, self.default.engine.embedder, fields=self.settings.fields,
-                         cache_dir=self.settings.cache_dir, hub=access, max_rows=MAX_ROWS, progress=report)
+        try:
+            faqs = load_faqs(source, self.default.engine.embedder, fields=self.settings.fields,
+                             cache_dir=self.settings.cache_dir, hub=access, max_rows=MAX_ROWS, progress=report)
+        except DatasetError as err:  # name the file as the visitor knows it, never by the server's path
+            raise DatasetError(str(err).replace(str(source), name)) from None
         # Name the set as the user knows it, not by the server's temporary path.
         faqs = replace(faqs, name=name, notes=tuple(n.replace(str(source), name) for n in faqs.notes))
         corpus = make_corpus(faqs, self.default.engine, origin, threshold=self.settings.threshold)
