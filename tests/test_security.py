@@ -8,18 +8,24 @@ import subprocess
 import sys
 
 import gradio as gr
+import numpy as np
 import pytest
+from api_server import FakeInferenceApi
 from conftest import TUTORIAL_QUERY, env_settings
 from fakes import HashEmbedder
 from hub_server import LoopbackHub
 from huggingface_hub import HfApi
 
-from faq_engine.errors import DatasetError, HubNotFoundError, InvalidQueryError
+from faq_engine.embedders.cache import CachedEmbedder, EmbeddingCache
+from faq_engine.embedders.inference_api import InferenceApiEmbedder
+from faq_engine.errors import ConfigError, DatasetError, HubNotFoundError, InvalidQueryError
 from faq_engine.faqs.dataset_format import DatasetMeta, write_dataset
 from faq_engine.faqs.hub import HubAccess, push_dataset
 from faq_engine.faqs.loader import load_bundled, load_faqs
 from faq_engine.faqs.source import Source
+from faq_engine.retry import RetryPolicy
 from faq_engine.search.engine import SearchEngine
+from faq_engine.settings import Settings
 from faq_engine.ui.handlers import DemoHandlers
 from faq_engine.ui.render import make_corpus
 from faq_engine.ui.sessions import SessionStore
@@ -288,9 +294,32 @@ def test_upload_errors_name_the_file_not_the_servers_path(embedder, tmp_path):
 
 
 def test_a_secret_pasted_into_a_number_setting_is_not_echoed(tmp_path):
-    from faq_engine.errors import ConfigError
-    from faq_engine.settings import Settings
-
     with pytest.raises(ConfigError, match="FAQ_ENGINE_API_BATCH_SIZE") as info:
         Settings.from_env({"HF_HOME": str(tmp_path), "FAQ_ENGINE_API_BATCH_SIZE": "hf_pastedSecret123456"})
     assert "pastedSecret" not in str(info.value)
+
+
+# -- vectors from another model are never trusted as the model's own ------------------------------
+
+def other_model(texts):
+    """A different 384-dimensional model: same shape as all-MiniLM-L6-v2, another vector space."""
+    return HashEmbedder("someone/other-384d-model", 384).embed(texts)
+
+
+def test_a_card_that_lies_about_the_model_is_caught_and_re_embedded(embedder, tmp_path):
+    bundled = load_bundled("medicare", embedder, fields="question")
+    meta = DatasetMeta(embedder.model_id, 384, True, "question", len(bundled), "test")  # the lie
+    write_dataset(tmp_path, bundled.entries, other_model([e.question for e in bundled.entries]), meta, "liar")
+    faqs = load_faqs(tmp_path, embedder)
+    assert any("another model made them; re-embedded" in note for note in faqs.notes)
+    np.testing.assert_allclose(faqs.embeddings, bundled.embeddings, atol=1e-5)
+    assert SearchEngine(faqs, embedder, method="dense").search(TUTORIAL_QUERY, 1)[0].score > 0.7
+
+
+def test_an_endpoint_serving_another_model_never_poisons_the_local_cache(embedder, tmp_path):
+    with FakeInferenceApi(other_model) as server:
+        api = InferenceApiEmbedder(server.url, None, policy=RetryPolicy(max_attempts=1))
+        CachedEmbedder(api, EmbeddingCache.in_dir(tmp_path)).embed([TUTORIAL_QUERY])  # cached as the API's
+    local = CachedEmbedder(embedder, EmbeddingCache.in_dir(tmp_path))
+    np.testing.assert_allclose(local.embed([TUTORIAL_QUERY]), embedder.embed([TUTORIAL_QUERY]), atol=1e-6)
+    assert local.stats.embedded == 1  # the API's vector was not taken as the model's

@@ -41,6 +41,12 @@ class Embedder(ABC):
         """A short description for the UI and logs (``"local model"``, ``"Inference API"``, ...)."""
         return "local model"
 
+    @property
+    def vector_source(self) -> str:
+        """Who computes the vectors: ``"local"`` (this machine's model, the reference), or a service's
+        address. The embedding cache trusts only local vectors across sources (see :mod:`.cache`)."""
+        return "local"
+
     def characters_read(self, text: str) -> int | None:
         """How many leading characters of ``text`` the model reads, when it cuts the text; ``None`` when
         it reads all of it (or cannot tell)."""
@@ -90,6 +96,10 @@ class WrappedEmbedder(Embedder):
     @property
     def status(self) -> str:
         return self.inner.status
+
+    @property
+    def vector_source(self) -> str:
+        return self.inner.vector_source
 
     def characters_read(self, text: str) -> int | None:
         return self.inner.characters_read(text)

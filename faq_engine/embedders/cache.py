@@ -174,16 +174,25 @@ class CachedEmbedder(WrappedEmbedder):
             return CacheStats(self._embedded, self._reused)
 
     def embed(self, texts: Sequence[str]) -> np.ndarray:
-        """Vectors for ``texts``: cached ones reused, the rest embedded once and stored."""
+        """Vectors for ``texts``: cached ones reused, the rest embedded once and stored.
+
+        The local model's vectors are the reference and serve every embedder of the same model; a
+        service's vectors are stored apart and serve only that service, so an endpoint that turns
+        out to serve another model can never change what the local model's searches see.
+        """
         texts = list(texts)
         keys = [text_key(t) for t in texts]
-        known = self.cache.get_many(self.model_id, keys, self.dim)
+        trusted = self.model_id
+        own = trusted if self.inner.vector_source == "local" else f"{trusted}@{self.inner.vector_source}"
+        known = self.cache.get_many(trusted, keys, self.dim)
+        if own != trusted:
+            known.update(self.cache.get_many(own, [k for k in keys if k not in known], self.dim))
         missing = list(dict.fromkeys(k for k in keys if k not in known))
         if missing:
             text_of = dict(zip(keys, texts))
             fresh = np.asarray(self.inner.embed([text_of[k] for k in missing]), dtype=np.float32)
             check_dim(fresh, self.dim, "Embeddings")
-            self.cache.put_many(self.model_id, zip(missing, fresh))
+            self.cache.put_many(own, zip(missing, fresh))
             known.update(zip(missing, fresh))
         with self._lock:
             self._embedded += len(missing)

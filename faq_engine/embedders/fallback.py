@@ -45,6 +45,11 @@ class FallbackEmbedder(Embedder):
         """The preferred texts per call of whichever embedder answers now."""
         return (self._fallback or self.primary).batch_size
 
+    @property
+    def vector_source(self) -> str:
+        """Who computes the vectors now: the API until it fails, then the local model."""
+        return (self._fallback or self.primary).vector_source
+
     def characters_read(self, text: str) -> int | None:
         """How much of ``text`` whichever embedder answers now reads."""
         return (self._fallback or self.primary).characters_read(text)

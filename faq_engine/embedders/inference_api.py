@@ -138,6 +138,11 @@ class InferenceApiEmbedder(Embedder):
         host = urlsplit(self.url).hostname or ""
         return "Inference API" if host == ROUTER_HOST else f"Inference endpoint at {host}"
 
+    @property
+    def vector_source(self) -> str:
+        """The endpoint (without credentials): its vectors are cached apart from the local model's."""
+        return safe_url(self.url)
+
     def close(self) -> None:
         """Close the pooled connections."""
         self._session.close()

@@ -51,6 +51,21 @@ def validate_vectors(vectors: np.ndarray, dim: int, n: int) -> np.ndarray:
     return l2_normalize(arr)
 
 
+# Stored vectors that claim to come from the embedder's model are re-embedded on a few rows first.
+# The same model on another runtime (ONNX or torch, CPU or a server's GPU) agrees to a cosine above
+# 0.999; another model's vectors, even of the same size, live in another space and score far lower.
+SPOT_CHECK_ROWS = 3
+SPOT_CHECK_MIN_COSINE = 0.99
+
+
+def spot_check(entries: Sequence[FaqEntry], vectors: np.ndarray, embedder: Embedder, fields: str) -> float:
+    """The lowest cosine between stored and freshly embedded vectors over a few evenly spaced rows."""
+    rows = np.unique(np.linspace(0, len(entries) - 1, min(SPOT_CHECK_ROWS, len(entries))).round().astype(int))
+    fresh = embedder.embed(texts_for([entries[i] for i in rows], fields))
+    stored = l2_normalize(np.asarray(vectors, dtype=np.float32)[rows])
+    return float(np.min(np.sum(stored * l2_normalize(fresh), axis=1)))
+
+
 @dataclass(frozen=True, eq=False)
 class StoredVectors:
     """Vectors found with the FAQs, and what made them (``None`` where the source does not say)."""

@@ -23,7 +23,15 @@ from ..errors import DatasetError
 from ..settings import DEFAULT_FIELDS
 from .dataset_format import CARD_FILE, StoredFaqs, read_card, read_parquet_vectors
 from .entry import FaqEntry
-from .faqset import FaqSet, StoredVectors, build_faqset
+from .faqset import (
+    SPOT_CHECK_MIN_COSINE,
+    SPOT_CHECK_ROWS,
+    FaqSet,
+    StoredVectors,
+    build_faqset,
+    spot_check,
+    validate_vectors,
+)
 from .hub import HubAccess
 from .source import BUNDLED, Source
 from .tables import Columns, data_files, entries_from_rows, format_of, read_rows
@@ -122,6 +130,8 @@ def load_faqs(source: str | Path | Source, embedder: Embedder, *, fields: str | 
     meta = stored.meta
     use_fields = fields or (meta.fields if meta else DEFAULT_FIELDS)
     vectors, notes = _usable_vectors(source.text, stored, embedder.model_id, use_fields)
+    if vectors is not None and meta.model_id == embedder.model_id and meta.fields == use_fields:
+        vectors, notes = _checked(source.text, stored, vectors, embedder, use_fields, notes)
     stored_vectors = None if vectors is None else StoredVectors(vectors, meta.model_id, meta.fields)
     cache = EmbeddingCache.in_dir(cache_dir) if cache_dir else None
     try:
@@ -131,6 +141,19 @@ def load_faqs(source: str | Path | Source, embedder: Embedder, *, fields: str | 
         if cache is not None:
             cache.close()
     return replace(faqs, notes=located.notes + notes + faqs.notes)
+
+
+def _checked(name: str, stored: StoredFaqs, vectors: np.ndarray, embedder: Embedder, fields: str,
+             notes: tuple[str, ...]) -> tuple[np.ndarray | None, tuple[str, ...]]:
+    """The stored vectors if a spot check agrees they are ``embedder``'s, else ``None`` and a note."""
+    validate_vectors(vectors, embedder.dim, len(stored.entries))  # a clear error before any comparison
+    worst = spot_check(stored.entries, vectors, embedder, fields)
+    if worst >= SPOT_CHECK_MIN_COSINE:
+        return vectors, notes
+    note = (f"{name}: the stored vectors say {embedder.model_id} made them, but {SPOT_CHECK_ROWS} re-embedded rows "
+            f"disagree (cosine {worst:.2f}, below {SPOT_CHECK_MIN_COSINE}): another model made them; re-embedded.")
+    log.warning(note)
+    return None, notes + (note,)
 
 
 def _usable_vectors(name: str, stored: StoredFaqs, model_id: str,
