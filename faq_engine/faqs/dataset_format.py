@@ -66,7 +66,7 @@ class DatasetMeta:
 class StoredFaqs:
     """FAQ rows read from disk, with their vectors and metadata when the source has them."""
 
-    entries: tuple[FaqEntry, ...]
+    entries: Sequence[FaqEntry]  # Entries, when read from disk
     embeddings: np.ndarray | None
     meta: DatasetMeta | None
 
@@ -183,36 +183,3 @@ def read_card(path: Path) -> DatasetMeta | None:
     if not isinstance(front, dict) or META_KEY not in front:
         return None
     return DatasetMeta.from_mapping(front[META_KEY], str(path))
-
-
-def read_parquet_vectors(path: Path) -> tuple[list[dict], np.ndarray | None, DatasetMeta | None]:
-    """Rows (without the embedding column), the embedding matrix if any, and metadata if any."""
-    import pyarrow as pa
-    import pyarrow.parquet as pq
-
-    try:
-        table = pq.read_table(path)
-    except Exception as err:  # pyarrow raises several types for a corrupt file
-        raise DatasetError(f"{path}: not a readable Parquet file ({err}).") from err
-    raw_meta = (table.schema.metadata or {}).get(META_KEY.encode())
-    meta = DatasetMeta.from_mapping(json.loads(raw_meta), str(path)) if raw_meta else None
-    vectors = None
-    if EMBEDDING_COLUMN in table.column_names:
-        kind = table.schema.field(EMBEDDING_COLUMN).type
-        if not (pa.types.is_list(kind) or pa.types.is_fixed_size_list(kind) or pa.types.is_large_list(kind)) \
-                or not (pa.types.is_floating(kind.value_type) or pa.types.is_integer(kind.value_type)):
-            raise DatasetError(f"{path}: the {EMBEDDING_COLUMN!r} column holds {kind}, not lists of numbers.")
-        vectors = _matrix(table.column(EMBEDDING_COLUMN).to_pylist(), path)
-        table = table.drop_columns([EMBEDDING_COLUMN])
-    return table.to_pylist(), vectors, meta
-
-
-def _matrix(values: list, path: Path) -> np.ndarray:
-    width = max((len(v) for v in values if v is not None), default=0)
-    bad = [i + 1 for i, v in enumerate(values) if v is None or len(v) != width or width == 0]
-    if bad:
-        rows = ", ".join(map(str, bad[:10]))
-        raise DatasetError(f"{path}: the embeddings in row(s) {rows} are missing or of a different length.")
-    # A null inside a vector becomes NaN, which validation then reports by row.
-    rows = [[np.nan if x is None else x for x in v] for v in values]
-    return np.array(rows, dtype=np.float32).reshape(len(values), width)

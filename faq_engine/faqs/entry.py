@@ -1,11 +1,13 @@
-"""One FAQ entry, and the checks every FAQ set must pass."""
+"""FAQ entries: one :class:`FaqEntry`, a columnar :class:`Entries` of many, and the checks they must pass."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Iterable, Sequence
+from typing import Iterable, Iterator, Sequence, overload
 
 from ..errors import DatasetError
+
+COLUMNS = ("id", "question", "answer", "url")
 
 
 @dataclass(frozen=True)
@@ -18,8 +20,73 @@ class FaqEntry:
     url: str = ""
 
 
-def texts_for(entries: Iterable[FaqEntry], fields: str) -> list[str]:
+class Entries(Sequence[FaqEntry]):
+    """Many FAQs in Arrow columns (``id``, ``question``, ``answer``, ``url``: strings, never null).
+
+    A million FAQs stay a few Arrow buffers instead of a million Python objects: a
+    :class:`FaqEntry` is made only when one is asked for (a search hit, say).
+    """
+
+    def __init__(self, table) -> None:
+        import pyarrow as pa
+        import pyarrow.compute as pc
+
+        columns = {}
+        for name in COLUMNS:
+            column = table.column(name) if name in table.column_names else pa.nulls(table.num_rows, pa.string())
+            columns[name] = pc.fill_null(column.cast(pa.string()), "").combine_chunks()
+        self.table = pa.table(columns)
+        self._columns = [self.table.column(name).chunk(0) if self.table.num_rows else None for name in COLUMNS]
+
+    @classmethod
+    def of(cls, entries: Iterable[FaqEntry]) -> Entries:
+        """Entries from FAQ objects (already :class:`Entries`: returned as they are)."""
+        if isinstance(entries, Entries):
+            return entries
+        import pyarrow as pa
+
+        rows = list(entries)
+        return cls(pa.table({name: pa.array([getattr(e, name) for e in rows], pa.string()) for name in COLUMNS}))
+
+    def __len__(self) -> int:
+        return self.table.num_rows
+
+    @overload
+    def __getitem__(self, index: int) -> FaqEntry: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> list[FaqEntry]: ...
+
+    def __getitem__(self, index):
+        if isinstance(index, slice):
+            return [self[i] for i in range(*index.indices(len(self)))]
+        i = int(index) + (len(self) if int(index) < 0 else 0)
+        if not 0 <= i < len(self):
+            raise IndexError(index)
+        return FaqEntry(*(column[i].as_py() for column in self._columns))
+
+    def __iter__(self) -> Iterator[FaqEntry]:
+        return iter([FaqEntry(*row) for row in zip(*(self.column(name) for name in COLUMNS))])
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Sequence):
+            return NotImplemented
+        return len(self) == len(other) and list(self) == list(other)
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def column(self, name: str) -> list[str]:
+        """One column as Python strings (``id``, ``question``, ``answer`` or ``url``)."""
+        return self.table.column(name).to_pylist()
+
+
+def texts_for(entries: Sequence[FaqEntry], fields: str) -> list[str]:
     """The text that represents each FAQ for embedding: the question, or question + answer."""
+    if isinstance(entries, Entries):
+        questions = entries.column("question")
+        if fields == "question":
+            return questions
+        return [f"{q} {a}".strip() for q, a in zip(questions, entries.column("answer"))]
     if fields == "question":
         return [e.question for e in entries]
     return [f"{e.question} {e.answer}".strip() for e in entries]
@@ -34,17 +101,24 @@ def row_list(indices: Sequence[int], limit: int = 10) -> str:
 
 def validate_entries(entries: Sequence[FaqEntry]) -> None:
     """Raise :class:`DatasetError` naming the rows (1-based) that are unusable."""
-    if not entries:
+    import pyarrow.compute as pc
+
+    entries = Entries.of(entries)
+    if not len(entries):
         raise DatasetError("The FAQ data has no rows: add at least one question.")
-    empty = [i for i, e in enumerate(entries) if not (e.question or "").strip()]
+    questions = entries.table.column("question")
+    empty = pc.indices_nonzero(pc.equal(pc.utf8_length(pc.utf8_trim_whitespace(questions)), 0)).to_pylist()
     if empty:
         raise DatasetError(f"Empty question in row(s) {row_list(empty)}: every FAQ needs a question.")
+    ids = entries.table.column("id")
+    if pc.count_distinct(ids).as_py() == len(entries):
+        return
     seen: dict[str, int] = {}
     dupes = []
-    for i, e in enumerate(entries):
-        if e.id in seen:
+    for i, faq_id in enumerate(ids.to_pylist()):  # only when there are duplicates: name them
+        if faq_id in seen:
             dupes.append(i)
-        seen.setdefault(e.id, i)
+        seen.setdefault(faq_id, i)
     if dupes:
         ids = sorted({entries[i].id for i in dupes})
         raise DatasetError(

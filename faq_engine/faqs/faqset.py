@@ -11,7 +11,8 @@ import numpy as np
 from ..embedders.base import Embedder, Progress
 from ..errors import DatasetError
 from ..vectors import check_dim, l2_normalize
-from .entry import FaqEntry, row_list, texts_for, validate_entries
+from .columnar import BATCH_ROWS, normalize_in_place
+from .entry import Entries, FaqEntry, row_list, texts_for, validate_entries
 
 log = logging.getLogger(__name__)
 
@@ -25,7 +26,7 @@ class FaqSet:
     """
 
     name: str
-    entries: tuple[FaqEntry, ...]
+    entries: Entries
     embeddings: np.ndarray
     model_id: str
     fields: str = "question"
@@ -35,20 +36,28 @@ class FaqSet:
         return len(self.entries)
 
 
-def validate_vectors(vectors: np.ndarray, dim: int, n: int) -> np.ndarray:
-    """Check shape, dimension and finiteness of stored embeddings; return them normalised."""
+def validate_vectors(vectors: np.ndarray, dim: int, n: int, *, in_place: bool = False) -> np.ndarray:
+    """Check shape, dimension and finiteness of stored embeddings; return them L2-normalised.
+
+    Checked batch by batch, so a million rows need no full-size temporaries; ``in_place``
+    normalises the caller's own array instead of a copy (the loader's freshly read matrix).
+    """
     arr = np.asarray(vectors, dtype=np.float32)
     if arr.ndim != 2 or arr.shape[0] != n:
         raise DatasetError(f"Expected {n} embeddings, found an array of shape {tuple(arr.shape)}.")
     check_dim(arr, dim, "The stored embeddings")
-    bad = np.flatnonzero(~np.isfinite(arr).all(axis=1))
-    if bad.size:
-        raise DatasetError(f"Embeddings in row(s) {row_list(bad.tolist())} contain NaN or infinity: "
-                           "re-embed the data.")
-    zero = np.flatnonzero(~arr.any(axis=1))
-    if zero.size:  # no model makes an all-zero sentence vector: such a row could never be found
-        raise DatasetError(f"Embeddings in row(s) {row_list(zero.tolist())} are all zeros: re-embed the data.")
-    return l2_normalize(arr)
+    bad, zero = [], []
+    for start in range(0, n, BATCH_ROWS):
+        block = arr[start : start + BATCH_ROWS]
+        bad.extend((np.flatnonzero(~np.isfinite(block).all(axis=1)) + start).tolist())
+        zero.extend((np.flatnonzero(~block.any(axis=1)) + start).tolist())
+    if bad:
+        raise DatasetError(f"Embeddings in row(s) {row_list(bad)} contain NaN or infinity: re-embed the data.")
+    if zero:  # no model makes an all-zero sentence vector: such a row could never be found
+        raise DatasetError(f"Embeddings in row(s) {row_list(zero)} are all zeros: re-embed the data.")
+    if not (in_place and arr.flags.writeable and arr.flags.c_contiguous):
+        arr = np.array(arr, dtype=np.float32, order="C")
+    return normalize_in_place(arr)
 
 
 # Stored vectors that claim to come from the embedder's model are re-embedded on a few rows first.
@@ -73,6 +82,7 @@ class StoredVectors:
     vectors: np.ndarray
     model_id: str | None
     fields: str | None
+    owned: bool = False  # the loader's own copy: may be normalised in place
 
 
 def build_faqset(
@@ -90,11 +100,11 @@ def build_faqset(
     same fields; otherwise the text is re-embedded (with a note), so vector spaces
     are never mixed.
     """
-    entries = tuple(entries)
+    entries = Entries.of(entries)
     validate_entries(entries)
     notes: tuple[str, ...] = ()
     if stored is not None and stored.model_id == embedder.model_id and (stored.fields or "question") == fields:
-        vectors = validate_vectors(stored.vectors, embedder.dim, len(entries))
+        vectors = validate_vectors(stored.vectors, embedder.dim, len(entries), in_place=stored.owned)
     else:
         if stored is not None and stored.model_id != embedder.model_id:
             notes = (f"{name}: stored embeddings were made by {stored.model_id!r}, not {embedder.model_id!r}; "

@@ -21,8 +21,9 @@ from ..embedders.base import Embedder, Progress
 from ..embedders.cache import CachedEmbedder, EmbeddingCache
 from ..errors import DatasetError
 from ..settings import DEFAULT_FIELDS
-from .dataset_format import CARD_FILE, StoredFaqs, read_card, read_parquet_vectors
-from .entry import FaqEntry
+from .columnar import read_parquet
+from .dataset_format import CARD_FILE, StoredFaqs, read_card
+from .entry import Entries, FaqEntry
 from .faqset import (
     SPOT_CHECK_MIN_COSINE,
     SPOT_CHECK_ROWS,
@@ -34,7 +35,7 @@ from .faqset import (
 )
 from .hub import HubAccess
 from .source import BUNDLED, Source
-from .tables import Columns, data_files, entries_from_rows, format_of, read_rows
+from .tables import Columns, data_files, entries_from_rows, entries_from_table, format_of, read_rows
 
 log = logging.getLogger(__name__)
 
@@ -57,36 +58,31 @@ def load_bundled(name: str, embedder: Embedder, *, fields: str | None = None,
     if name not in BUNDLED:
         raise DatasetError(f"No bundled FAQ set named {name!r}; bundled: {', '.join(BUNDLED)}.")
     raw = json.loads(resources.files("faq_engine.faqs.data").joinpath(f"{name}.json").read_text(encoding="utf-8"))
-    entries = [FaqEntry(str(r["id"]), r["question"], r.get("answer", ""), r.get("url", "")) for r in raw["faqs"]]
+    entries = Entries.of(FaqEntry(str(r["id"]), r["question"], r.get("answer", ""), r.get("url", ""))
+                         for r in raw["faqs"])
     vectors = raw["embeddings"].get(fields)
     stored = None if vectors is None else StoredVectors(np.asarray(vectors, np.float32), raw["model_id"], fields)
     return build_faqset(name, entries, embedder, fields=fields, stored=stored, progress=progress)
 
 
 def read_source(path: Path, columns: Columns = Columns()) -> StoredFaqs:
-    """Rows, vectors and metadata from a local file or dataset folder (ours or raw)."""
+    """Entries, vectors and metadata from a local file or dataset folder (ours or raw).
+
+    Parquet files (a folder's shards, in name order) are read column by column; CSV and
+    JSON files row by row.
+    """
     path = Path(path)
     files = data_files(path) if path.is_dir() else [path]
     if not files:
         raise DatasetError(f"{path}: no CSV, JSON, JSONL or Parquet file in this folder.")
     card = path / CARD_FILE if path.is_dir() else None
     meta = read_card(card) if card is not None and card.is_file() else None
-    rows: list[dict] = []
-    blocks: list[np.ndarray | None] = []
-    for file in files:
-        fmt = format_of(file)
-        if fmt == "parquet":
-            part, vectors, file_meta = read_parquet_vectors(file)
-            meta = meta or file_meta
-        else:
-            part, vectors = read_rows(file, fmt), None
-        rows.extend(part)
-        blocks.append(vectors)
-    entries = entries_from_rows(rows, columns, path.name)
-    stored = None
-    if blocks and all(b is not None for b in blocks) and len({b.shape[1] for b in blocks}) == 1:
-        stored = np.concatenate(blocks)
-    return StoredFaqs(tuple(entries), stored, meta)
+    formats = [format_of(file) for file in files]
+    if all(fmt == "parquet" for fmt in formats):
+        data = read_parquet(files)
+        return StoredFaqs(entries_from_table(data.table, columns, path.name), data.vectors, meta or data.meta)
+    rows = [row for file, fmt in zip(files, formats) for row in read_rows(file, fmt)]
+    return StoredFaqs(entries_from_rows(rows, columns, path.name), None, meta)
 
 
 def locate(source: Source, hub: HubAccess = HubAccess()) -> Located:
@@ -132,7 +128,7 @@ def load_faqs(source: str | Path | Source, embedder: Embedder, *, fields: str | 
     vectors, notes = _usable_vectors(source.text, stored, embedder.model_id, use_fields)
     if vectors is not None and meta.model_id == embedder.model_id and meta.fields == use_fields:
         vectors, notes = _checked(source.text, stored, vectors, embedder, use_fields, notes)
-    stored_vectors = None if vectors is None else StoredVectors(vectors, meta.model_id, meta.fields)
+    stored_vectors = None if vectors is None else StoredVectors(vectors, meta.model_id, meta.fields, owned=True)
     cache = EmbeddingCache.in_dir(cache_dir) if cache_dir else None
     try:
         faqs = build_faqset(source.text, stored.entries, CachedEmbedder(embedder, cache) if cache else embedder,

@@ -11,8 +11,8 @@ from typing import Any
 import numpy as np
 
 from ..errors import DatasetError
-from .dataset_format import read_parquet_vectors
-from .entry import FaqEntry, validate_entries
+from .columnar import read_parquet
+from .entry import Entries, FaqEntry, validate_entries
 from .source import FORMATS
 
 
@@ -55,8 +55,7 @@ def read_rows(path: Path, fmt: str) -> list[dict[str, Any]]:
         raise DatasetError(f"{path.name}: cannot read it as {fmt.upper()} ({err}).") from err
     except RecursionError:  # JSON nested thousands deep: an attack, not FAQs
         raise DatasetError(f"{path.name}: the JSON is nested too deeply to be FAQ rows.") from None
-    rows, _, _ = read_parquet_vectors(path)
-    return rows
+    return read_parquet([path]).table.to_pylist()
 
 
 def _csv_rows(path: Path) -> list[dict[str, Any]]:
@@ -91,16 +90,47 @@ def _text(value: object) -> str:
     return str(value).strip()
 
 
-def entries_from_rows(rows: list[dict[str, Any]], columns: Columns, where: str) -> list[FaqEntry]:
-    """Map rows to validated :class:`FaqEntry` objects (ids default to the row number)."""
-    found = list(dict.fromkeys(k for row in rows[:1000] for k in row))
-    if rows and columns.question not in found:
+def _check_columns(found: list[str], columns: Columns, where: str) -> None:
+    if columns.question not in found:
         raise DatasetError(f"{where}: no {columns.question!r} column; columns found: {', '.join(found) or '(none)'}. "
                            "Name the question column (question_column=..., --question-column in the CLI).")
     optional = (("answer", columns.answer, "answer"), ("id", columns.id, "id"), ("url", columns.url, "url"))
     for role, name, default in optional:
-        if rows and name != default and name not in found:
+        if name != default and name not in found:
             raise DatasetError(f"{where}: no {name!r} column for the {role}; columns found: {', '.join(found)}.")
+
+
+def _validated(entries: Entries, where: str) -> Entries:
+    try:
+        validate_entries(entries)
+    except DatasetError as err:
+        raise DatasetError(f"{where}: {err}") from err
+    return entries
+
+
+def entries_from_table(table, columns: Columns, where: str) -> Entries:
+    """Map an Arrow table's columns to validated :class:`Entries`, without a Python object per row."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    if table.num_rows:
+        _check_columns(table.column_names, columns, where)
+
+    def text(name: str, default=None):
+        if name not in table.column_names:
+            return default if default is not None else pa.nulls(table.num_rows, pa.string())
+        return pc.utf8_trim_whitespace(pc.fill_null(table.column(name).cast(pa.string()), ""))
+
+    row_ids = pa.array(np.arange(table.num_rows).astype(str))
+    mapped = {"id": text(columns.id, row_ids), "question": text(columns.question), "answer": text(columns.answer),
+              "url": text(columns.url)}
+    return _validated(Entries(pa.table(mapped)), where)
+
+
+def entries_from_rows(rows: list[dict[str, Any]], columns: Columns, where: str) -> Entries:
+    """Map rows to validated :class:`Entries` (ids default to the row number)."""
+    if rows:
+        _check_columns(list(dict.fromkeys(k for row in rows[:1000] for k in row)), columns, where)
     entries = [
         FaqEntry(
             id=_text(row.get(columns.id)) if columns.id in row else str(i),
@@ -110,11 +140,7 @@ def entries_from_rows(rows: list[dict[str, Any]], columns: Columns, where: str) 
         )
         for i, row in enumerate(rows)
     ]
-    try:
-        validate_entries(entries)
-    except DatasetError as err:
-        raise DatasetError(f"{where}: {err}") from err
-    return entries
+    return _validated(Entries.of(entries), where)
 
 
 def read_table(path: str | Path, *, question_column: str = "question", answer_column: str = "answer",
@@ -130,7 +156,9 @@ def read_table(path: str | Path, *, question_column: str = "question", answer_co
     if not path.is_file():
         raise DatasetError(f"{path}: no such file.")
     columns = Columns(question_column, answer_column, id_column, url_column)
-    return entries_from_rows(read_rows(path, fmt), columns, path.name)
+    if fmt == "parquet":
+        return list(entries_from_table(read_parquet([path]).table, columns, path.name))
+    return list(entries_from_rows(read_rows(path, fmt), columns, path.name))
 
 
 def data_files(folder: Path) -> list[Path]:

@@ -1,0 +1,110 @@
+"""Parquet FAQ files read column by column: texts stay in Arrow, vectors land in one float32 matrix.
+
+No Python object per row: a million FAQs cost their Arrow text buffers plus one
+contiguous ``(n, dim)`` float32 matrix, filled batch by batch from the files (so the
+vectors are never held twice) and L2-normalised in place, once.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Sequence
+
+import numpy as np
+
+from ..errors import DatasetError
+from ..vectors import EPS
+from .dataset_format import EMBEDDING_COLUMN, META_KEY, DatasetMeta
+from .entry import row_list
+
+BATCH_ROWS = 65_536  # rows per batch when copying vectors: bounded temporaries
+
+
+@dataclass(frozen=True, eq=False)
+class ParquetData:
+    """The text columns (an Arrow table), the vectors if every file has them, and metadata if any."""
+
+    table: object  # pyarrow.Table
+    vectors: np.ndarray | None
+    meta: DatasetMeta | None
+
+
+def _open(path: Path):
+    import pyarrow.parquet as pq
+
+    try:
+        return pq.ParquetFile(path)
+    except Exception as err:  # pyarrow raises several types for a corrupt file
+        raise DatasetError(f"{path}: not a readable Parquet file ({err}).") from err
+
+
+def _meta(schema, path: Path) -> DatasetMeta | None:
+    raw = (schema.metadata or {}).get(META_KEY.encode())
+    return DatasetMeta.from_mapping(json.loads(raw), str(path)) if raw else None
+
+
+def _width(kind, path: Path) -> int | None:
+    """The vector length a column type promises (``None``: lists of varying length), or an error."""
+    import pyarrow as pa
+
+    is_list = pa.types.is_list(kind) or pa.types.is_large_list(kind) or pa.types.is_fixed_size_list(kind)
+    if not is_list or not (pa.types.is_floating(kind.value_type) or pa.types.is_integer(kind.value_type)):
+        raise DatasetError(f"{path}: the {EMBEDDING_COLUMN!r} column holds {kind}, not lists of numbers.")
+    return kind.list_size if pa.types.is_fixed_size_list(kind) else None
+
+
+def _copy_vectors(file, path: Path, out: np.ndarray, start: int) -> None:
+    """Fill ``out[start:...]`` with the file's vectors, batch by batch."""
+    import pyarrow.compute as pc
+
+    row = start
+    for batch in file.iter_batches(batch_size=BATCH_ROWS, columns=[EMBEDDING_COLUMN]):
+        column = batch.column(0)
+        lengths = pc.fill_null(pc.list_value_length(column), -1).to_numpy()
+        bad = np.flatnonzero(lengths != out.shape[1])
+        if bad.size:
+            raise DatasetError(f"{path}: the embeddings in row(s) {row_list((bad + row).tolist())} are missing or "
+                               "of a different length.")
+        values = pc.list_flatten(column)  # a null inside a vector becomes NaN, reported by row later
+        out[row : row + len(batch)] = values.to_numpy(zero_copy_only=False).reshape(len(batch), -1)
+        row += len(batch)
+
+
+def read_parquet(paths: Sequence[Path]) -> ParquetData:
+    """Read FAQ Parquet files (shards of one dataset, in order) without a Python object per row."""
+    import pyarrow as pa
+
+    files = [(Path(p), _open(p)) for p in paths]
+    meta = next((m for m in (_meta(f.schema_arrow, p) for p, f in files) if m is not None), None)
+    texts = []
+    for _, file in files:
+        names = [n for n in file.schema_arrow.names if n != EMBEDDING_COLUMN]
+        texts.append(file.read(columns=names))
+    table = pa.concat_tables(texts, promote_options="permissive") if len(texts) > 1 else texts[0]
+    with_vectors = [(p, f) for p, f in files if EMBEDDING_COLUMN in f.schema_arrow.names]
+    if len(with_vectors) != len(files):
+        return ParquetData(table, None, meta)
+    widths = {_width(f.schema_arrow.field(EMBEDDING_COLUMN).type, p) for p, f in files}
+    dim = meta.dim if meta is not None else next((w for w in widths if w), None)
+    if dim is None:  # lists of varying length and no card: the first row says
+        first = files[0][1].read_row_group(0, columns=[EMBEDDING_COLUMN]).column(0)[0].as_py()
+        dim = len(first or [])
+    vectors = np.empty((table.num_rows, dim), dtype=np.float32)
+    start = 0
+    for path, file in files:
+        _copy_vectors(file, path, vectors, start)
+        start += file.metadata.num_rows
+    return ParquetData(table, vectors, meta)
+
+
+def normalize_in_place(vectors: np.ndarray, tolerance: float = 1e-4) -> np.ndarray:
+    """L2-normalise the rows of ``vectors`` in place, batch by batch; rows already of unit length
+    are left as they are (a set stored normalised costs one pass of reading)."""
+    for start in range(0, len(vectors), BATCH_ROWS):
+        block = vectors[start : start + BATCH_ROWS]
+        norms = np.sqrt(np.einsum("ij,ij->i", block, block))
+        if np.any(np.abs(norms - 1.0) > tolerance):
+            block /= np.maximum(norms, EPS)[:, None]
+    return vectors
