@@ -32,6 +32,9 @@ class FaqSet:
     fields: str = "question"
     notes: tuple[str, ...] = field(default=())
 
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "entries", Entries.of(self.entries))  # FAQ objects in, columns kept
+
     def __len__(self) -> int:
         return len(self.entries)
 

@@ -14,7 +14,8 @@ from ..settings import DEFAULT_FIELDS, DEFAULT_METHOD, METHOD_CHOICES
 from ..vectors import check_dim
 from .hits import SearchHit
 from .hybrid import blend_scores
-from .ranking import cosine_scores, top_k_from_scores
+from .index import ExactIndex
+from .ranking import top_k_from_scores
 
 # Cosine similarity below which a hit is not "confident", per embedded FAQ text:
 # question+answer vectors score lower against short questions than question vectors do.
@@ -46,6 +47,7 @@ class Answer:
     hits: tuple[SearchHit, ...]
     vector: np.ndarray
     characters_read: int | None = None  # set when the model read only the question's beginning
+    rows: tuple[int, ...] = ()  # the hits' rows in the FAQ set
 
 
 class SearchEngine:
@@ -65,6 +67,7 @@ class SearchEngine:
         *,
         method: str = DEFAULT_METHOD,
         threshold: float | None = None,
+        lexical=None,
     ) -> None:
         if method not in METHOD_CHOICES:
             raise ConfigError(f"Unknown search method {method!r}; choose one of {', '.join(METHOD_CHOICES)}.")
@@ -73,6 +76,7 @@ class SearchEngine:
                 f"The FAQs were embedded with {faqs.model_id!r} but the embedder is {embedder.model_id!r}."
             )
         check_dim(faqs.embeddings, embedder.dim, "The FAQ embeddings")
+        self.index = ExactIndex(faqs.embeddings)
         self.faqs = faqs
         self.embedder = embedder
         self.method = method
@@ -81,7 +85,7 @@ class SearchEngine:
         if method != "dense":  # built once here, so the first search is as fast as the rest
             from .lexical import Bm25Index  # imports bm25s (~0.4 s): only for the methods that need it
 
-            self._lexical = Bm25Index(e.question for e in faqs.entries)
+            self._lexical = lexical or Bm25Index(faqs.entries.column("question"))
 
     def search(self, query: str, k: int = 5) -> list[SearchHit]:
         """The ``k`` best FAQs for ``query``, best first."""
@@ -91,8 +95,8 @@ class SearchEngine:
         """The ``k`` best FAQs for ``query`` together with the query's vector (embedded once)."""
         cleaned = validate_query(query)
         vectors = self.embedder.embed([cleaned])
-        hits = tuple(self.search_batch([cleaned], k, vectors=vectors)[0])
-        return Answer(hits, vectors[0], self.embedder.characters_read(cleaned))
+        rows, hits = self._rank([cleaned], k, vectors)[0]
+        return Answer(tuple(hits), vectors[0], self.embedder.characters_read(cleaned), tuple(rows.tolist()))
 
     def search_batch(
         self, queries: Sequence[str], k: int = 5, *, vectors: np.ndarray | None = None
@@ -103,33 +107,32 @@ class SearchEngine:
         (evaluation compares methods on one embedding), so nothing is embedded twice.
         """
         cleaned = [validate_query(q) for q in queries]
-        if not cleaned:
-            return []
-        if vectors is None:
-            vectors = self.embedder.embed(cleaned)
-        check_dim(np.asarray(vectors), self.embedder.dim, "The query vectors")
-        if len(vectors) != len(cleaned):
-            raise ConfigError(f"Got {len(vectors)} query vectors for {len(cleaned)} queries.")
-        scores = cosine_scores(vectors, self.faqs.embeddings)
-        order = self._order(cleaned, scores, k)
-        return [self._hits(row_order, scores[i]) for i, row_order in enumerate(order)]
+        return [hits for _, hits in self._rank(cleaned, k, vectors)] if cleaned else []
 
-    def _order(self, queries: list[str], scores: np.ndarray, k: int) -> np.ndarray:
+    def _rank(self, queries: list[str], k: int, vectors: np.ndarray | None) -> list[tuple[np.ndarray, list]]:
+        """Rows and hits of each (validated) query, best first."""
+        if vectors is None:
+            vectors = self.embedder.embed(queries)
+        check_dim(np.asarray(vectors), self.embedder.dim, "The query vectors")
+        if len(vectors) != len(queries):
+            raise ConfigError(f"Got {len(vectors)} query vectors for {len(queries)} queries.")
+        if self._lexical is None:
+            rows, cosines = self.index.search(vectors, k)
+            return [(r, self._hits(r, c)) for r, c in zip(rows, cosines)]
+        out = []
         # BM25 always indexes the FAQ questions: with the answers added, BM25 alone and the hybrid over
         # question+answer vectors rank worse on both dev sets (benchmarks/fusion_options.py).
-        ranking = scores
-        if self._lexical is not None:
-            lexical = self._lexical.scores(queries)
-            ranking = lexical if self.method == "bm25" else blend_scores(scores, lexical)
-        indices, _ = top_k_from_scores(ranking, k)
-        return indices
+        for start, dense in self.index.chunks(vectors):
+            lexical = self._lexical.scores(queries[start : start + len(dense)])
+            ranking = lexical if self.method == "bm25" else blend_scores(dense, lexical)
+            rows, _ = top_k_from_scores(ranking, k)
+            out += [(r, self._hits(r, dense[i, r])) for i, r in enumerate(rows)]
+        return out
 
-    def _hits(self, indices: np.ndarray, scores: np.ndarray) -> list[SearchHit]:
+    def _hits(self, rows: np.ndarray, cosines: np.ndarray) -> list[SearchHit]:
         hits = []
-        for rank, idx in enumerate(indices.tolist(), start=1):
-            entry = self.faqs.entries[idx]
-            score = float(scores[idx])
-            hits.append(
-                SearchHit(rank, entry.id, entry.question, entry.answer, score, entry.url, score >= self.threshold)
-            )
+        for rank, (row, score) in enumerate(zip(rows.tolist(), cosines.tolist()), start=1):
+            entry = self.faqs.entries[row]
+            hits.append(SearchHit(rank, entry.id, entry.question, entry.answer, float(score), entry.url,
+                                  score >= self.threshold))
         return hits

@@ -20,7 +20,7 @@ from ..faqs.source import Source
 from ..search.hits import SearchHit
 from ..settings import Settings
 from .render import Corpus, View, make_corpus, md_text, render
-from .sessions import SessionStore
+from .sessions import SessionStore, release_memory
 
 log = logging.getLogger(__name__)
 
@@ -71,15 +71,18 @@ class DemoHandlers:
     def search_event(self, question: str, top_k: float, key: str | None) -> tuple[list[dict], Shown]:
         """``/search``: the hits as JSON-ready dicts, and what to draw (kept small: no FAQ set in it)."""
         hits, view = self.search(question, top_k, self.corpus(key))
-        return hits, Shown(key, view.hits, view.query_vector, view.characters_read)
+        return hits, Shown(key, view.hits, view.query_vector, view.characters_read, view.rows)
 
     def show_event(self, shown: Shown) -> tuple:
         """Message, results table, map and status line for the last search."""
-        return render(View(self.corpus(shown.key), shown.hits, shown.vector, shown.characters_read))
+        return render(View(self.corpus(shown.key), shown.hits, shown.vector, shown.characters_read, shown.rows))
 
     def end_session(self, request: gr.Request) -> None:
         """The visitor left: free their FAQ set now."""
-        self.sessions.drop(request.session_hash if request else None)
+        key = request.session_hash if request else None
+        if self.sessions.get(key) is not None:
+            self.sessions.drop(key)
+            release_memory()
 
     def search(self, question: str, top_k: float, corpus: Corpus | None) -> tuple[list[dict], View]:
         """The ``top_k`` FAQs closest to ``question``, best first, as JSON-ready dicts."""
@@ -87,7 +90,8 @@ class DemoHandlers:
         # The question is embedded once: the engine ranks with its vector and the map draws it
         # (a second embedding would spend Inference API budget on a Space).
         answer = corpus.engine.answer(question, max(1, min(MAX_K, int(top_k))))
-        return [h.to_dict() for h in answer.hits], View(corpus, answer.hits, answer.vector, answer.characters_read)
+        view = View(corpus, answer.hits, answer.vector, answer.characters_read, answer.rows)
+        return [h.to_dict() for h in answer.hits], view
 
     def load_hub(self, dataset_id: str, token: str = "", request: gr.Request = None, progress=gr.Progress()) -> tuple:
         """Load a Hub dataset (``namespace/name[@revision]``) for this session.
@@ -148,6 +152,7 @@ class Shown:
     hits: tuple[SearchHit, ...]
     vector: np.ndarray | None
     characters_read: int | None = None
+    rows: tuple[int, ...] = ()
 
 
 def _session(request: gr.Request | None) -> str:

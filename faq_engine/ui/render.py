@@ -37,7 +37,8 @@ class Corpus:
 
     engine: SearchEngine
     projection: Projection
-    coords: np.ndarray
+    sample: np.ndarray  # the rows drawn on the map (all of a small set, an even sample of a large one)
+    coords: np.ndarray  # their map coordinates, one row per sampled FAQ
     origin: str
 
     @property
@@ -51,8 +52,16 @@ def make_corpus(faqs: FaqSet, like: SearchEngine, origin: str, *, threshold: flo
     ``threshold=None`` lets the engine pick the one calibrated for ``faqs.fields``.
     """
     engine = type(like)(faqs, like.embedder, method=like.method, threshold=threshold)
-    projection = fit_pca(faqs.embeddings)
-    return Corpus(engine, projection, projection.transform(faqs.embeddings), origin)
+    return corpus_for(engine, origin)
+
+
+def corpus_for(engine: SearchEngine, origin: str) -> Corpus:
+    """The map of ``engine``'s FAQ set: PCA fitted on (and coordinates for) the sampled rows only."""
+    n = len(engine.faqs)
+    sample = np.unique(np.linspace(0, n - 1, min(n, MAX_MAP_POINTS)).round().astype(np.int64))
+    vectors = engine.faqs.embeddings[sample]
+    projection = fit_pca(vectors)
+    return Corpus(engine, projection, sample, projection.transform(vectors), origin)
 
 
 @dataclass(frozen=True, eq=False)
@@ -63,6 +72,7 @@ class View:
     hits: tuple[SearchHit, ...]
     query_vector: np.ndarray | None = None
     characters_read: int | None = None  # the model read only this much of a long question
+    rows: tuple[int, ...] = ()  # the hits' rows in the FAQ set, best first
 
 
 def _status(corpus: Corpus) -> str:
@@ -104,27 +114,22 @@ def _table(hits: Sequence[SearchHit]) -> Any:
     return frame.style.format({"Score": "{:.3f}"}).bar(subset=["Score"], vmin=0.0, vmax=1.0, color="#fdba74")
 
 
-def _map_rows(n: int, hit_rows: set[int]) -> list[int]:
-    """FAQ rows drawn on the map: all of a small set, an even sample of a large one; hits last (on top)."""
-    sample = np.unique(np.linspace(0, n - 1, min(n, MAX_MAP_POINTS)).round().astype(int)).tolist()
-    return [i for i in sample if i not in hit_rows]
-
-
 def map_frame(view: View) -> pd.DataFrame:
-    """The points of the map: every FAQ (sampled if many), the nearest FAQs, and the question."""
-    corpus = view.corpus
-    entries = corpus.faqs.entries
-    rank_of = {h.id: h.rank for h in view.hits}
-    hit_rows = sorted((i for i, e in enumerate(entries) if e.id in rank_of), key=lambda i: -rank_of[entries[i].id])
-    scores = None
+    """The points of the map: every FAQ (sampled if many), the nearest FAQs, and the question.
+
+    Only drawn rows are touched: a million FAQs cost no more per question than a thousand.
+    """
+    corpus, faqs = view.corpus, view.corpus.faqs
+    hit_rows = list(reversed(view.rows))  # the best is drawn last, on top
+    keep = ~np.isin(corpus.sample, hit_rows)
+    rows = np.concatenate([corpus.sample[keep], np.asarray(hit_rows, dtype=np.int64)])
+    coords = np.concatenate([corpus.coords[keep], corpus.projection.transform(faqs.embeddings[hit_rows])])
+    kinds = ["FAQ"] * int(keep.sum()) + ["nearest FAQs"] * len(hit_rows)
+    scores = [""] * len(rows)
     if view.query_vector is not None:
-        scores = corpus.faqs.embeddings @ np.asarray(view.query_vector, dtype=np.float32)
-    records = []
-    for i in _map_rows(len(entries), set(hit_rows)) + hit_rows:
-        kind = "nearest FAQs" if entries[i].id in rank_of else "FAQ"
-        score = f"{scores[i]:.3f}" if scores is not None else ""
-        x, y = corpus.coords[i]
-        records.append((float(x), float(y), kind, entries[i].question, score))
+        scores = [f"{s:.3f}" for s in faqs.embeddings[rows] @ np.asarray(view.query_vector, dtype=np.float32)]
+    questions = faqs.entries.table.column("question").take(rows).to_pylist()
+    records = [(float(x), float(y), kind, q, s) for (x, y), kind, q, s in zip(coords, kinds, questions, scores)]
     if view.query_vector is not None:
         x, y = corpus.projection.transform(view.query_vector)[0]
         records.append((float(x), float(y), "your question", "(your question)", ""))

@@ -8,12 +8,27 @@ are dropped when the session ends (the app's ``unload`` event) and, past
 
 from __future__ import annotations
 
+import ctypes
+import gc
 import threading
 from collections import OrderedDict
 from typing import Generic, TypeVar
 
 T = TypeVar("T")
 DEFAULT_CAPACITY = 16  # sessions with their own FAQ set at once (each upload is capped in rows)
+
+
+def release_memory() -> None:
+    """Hand memory just freed back to the operating system.
+
+    glibc keeps freed blocks for reuse (in per-thread arenas, which Gradio's worker threads
+    use), so a server that dropped a visitor's FAQ set would otherwise keep its size.
+    """
+    gc.collect()
+    try:
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
+    except (OSError, AttributeError):  # not glibc (macOS, musl): its allocator returns memory itself
+        pass
 
 
 class SessionStore(Generic[T]):

@@ -1,0 +1,106 @@
+"""Vector indexes behind one small interface: ``add`` vectors, ``search(vectors, k) -> (rows, scores)``.
+
+:class:`ExactIndex`, the default, keeps every FAQ vector in one contiguous float32
+matrix, L2-normalised once when added, and scores a batch of questions with one
+matrix product per chunk of questions, so temporaries stay bounded however many
+FAQs there are. Pure numpy: no I/O. A distributed engine (Qdrant) implements the
+same interface elsewhere.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+
+import numpy as np
+
+from ..errors import DimensionMismatchError
+from ..vectors import l2_normalize
+from .ranking import top_k_from_scores
+
+# Scores computed at once, at most (questions x FAQs): 2**24 float32 is 64 MB.
+CHUNK_SCORES = 2**24
+
+
+def _unit_rows(arr: np.ndarray, tolerance: float = 1e-4) -> bool:
+    for start in range(0, len(arr), 65_536):
+        block = arr[start : start + 65_536]
+        if np.any(np.abs(np.einsum("ij,ij->i", block, block) - 1.0) > 2 * tolerance):
+            return False
+    return True
+
+
+class VectorIndex(ABC):
+    """Exact or approximate cosine search over FAQ vectors; rows are the order vectors were added in."""
+
+    dim: int
+
+    @abstractmethod
+    def __len__(self) -> int: ...
+
+    @abstractmethod
+    def add(self, vectors: np.ndarray) -> None:
+        """Append vectors (normalised here); their rows follow the ones already added."""
+
+    @abstractmethod
+    def search(self, vectors: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
+        """The ``k`` nearest rows of each query and their cosines, best first: two ``(q, k)`` arrays."""
+
+
+class ExactIndex(VectorIndex):
+    """Exact cosine top-k by matrix product over vectors normalised once (never per query)."""
+
+    def __init__(self, vectors: np.ndarray | None = None, *, dim: int | None = None, normalized: bool = False) -> None:
+        if vectors is None and dim is None:
+            raise ValueError("ExactIndex needs vectors or a dimension")
+        self.dim = int(dim if vectors is None else np.asarray(vectors).shape[1])
+        self._matrix = np.zeros((0, self.dim), dtype=np.float32)
+        if vectors is not None:
+            self.add(vectors, normalized=normalized)
+
+    def __len__(self) -> int:
+        return len(self._matrix)
+
+    @property
+    def matrix(self) -> np.ndarray:
+        """The normalised vectors, ``(n, dim)`` float32, C-contiguous (read-only use)."""
+        return self._matrix
+
+    def add(self, vectors: np.ndarray, *, normalized: bool = False) -> None:
+        """Append ``vectors``. Rows already of unit length (``normalized=True`` trusts it, else it is
+        checked) are taken without a copy: a FAQ set's matrix is shared, not duplicated."""
+        arr = np.asarray(vectors, dtype=np.float32)
+        self._check(arr, "FAQ vectors")
+        arr = np.ascontiguousarray(arr) if normalized or _unit_rows(arr) else l2_normalize(arr)
+        self._matrix = arr if not len(self._matrix) else np.concatenate([self._matrix, arr])
+
+    def scores(self, vectors: np.ndarray) -> np.ndarray:
+        """Cosine of every query with every row, ``(q, n)`` (for rankings that need them all)."""
+        queries = self._queries(vectors)
+        return queries @ self._matrix.T
+
+    def search(self, vectors: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
+        queries = self._queries(vectors)
+        step = max(1, CHUNK_SCORES // max(1, len(self._matrix)))
+        parts = [top_k_from_scores(queries[i : i + step] @ self._matrix.T, k) for i in range(0, len(queries), step)]
+        if not parts:
+            return np.zeros((0, 0), dtype=np.int64), np.zeros((0, 0), dtype=np.float32)
+        return np.concatenate([p[0] for p in parts]), np.concatenate([p[1] for p in parts])
+
+    def chunks(self, vectors: np.ndarray):
+        """``(start, scores)`` for consecutive chunks of queries, each ``scores`` a bounded ``(c, n)`` array."""
+        queries = self._queries(vectors)
+        step = max(1, CHUNK_SCORES // max(1, len(self._matrix)))
+        for start in range(0, len(queries), step):
+            yield start, queries[start : start + step] @ self._matrix.T
+
+    def _queries(self, vectors: np.ndarray) -> np.ndarray:
+        queries = l2_normalize(np.atleast_2d(np.asarray(vectors, dtype=np.float32)))
+        self._check(queries, "Query vectors")
+        return queries
+
+    def _check(self, arr: np.ndarray, what: str) -> None:
+        if arr.ndim != 2 or arr.shape[1] != self.dim:
+            raise DimensionMismatchError(
+                f"{what} have shape {tuple(arr.shape)} but the index holds {self.dim}-dimensional vectors: "
+                "they were made by different models; re-embed the FAQs with the query's model."
+            )
