@@ -29,7 +29,12 @@ def load_engine(settings: Settings, *, embedder: Embedder | None = None,
     embedder = embedder or make_embedder(settings)
     faqs = load_faqs(settings.dataset, embedder, fields=settings.fields, cache_dir=settings.cache_dir,
                      hub=HubAccess(settings.token, settings.hub_endpoint), progress=progress)
-    return SearchEngine(faqs, embedder, method=settings.method, threshold=settings.threshold)
+    lexical = None
+    if settings.method != "dense":  # the saved BM25 index of these questions, built only the first time
+        from .search.bm25_cache import load_or_build
+
+        lexical = load_or_build(faqs.entries, settings.cache_dir)
+    return SearchEngine(faqs, embedder, method=settings.method, threshold=settings.threshold, lexical=lexical)
 
 
 @dataclass(frozen=True)

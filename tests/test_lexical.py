@@ -119,3 +119,19 @@ def test_importing_the_package_and_cli_does_not_import_bm25s():
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "False"
+
+
+def test_the_bm25_index_is_saved_once_and_loaded_after(tmp_path):
+    from faq_engine.faqs.entry import Entries, FaqEntry
+    from faq_engine.search.bm25_cache import index_key, load_or_build
+
+    entries = Entries.of([FaqEntry(str(i), q) for i, q in enumerate(["How do I renew my card?", "What is Part B?",
+                                                                       "Where do I mail the renewal form?"])])
+    built = load_or_build(entries, tmp_path)
+    saved = tmp_path / "bm25" / index_key(entries)
+    assert saved.is_dir()
+    loaded = load_or_build(entries, tmp_path)
+    assert loaded is not built
+    np.testing.assert_allclose(loaded.scores(["renew card", "part b"]), built.scores(["renew card", "part b"]))
+    edited = Entries.of([FaqEntry("0", "How do I renew my passport?")] + list(entries)[1:])
+    assert index_key(edited) != index_key(entries)  # an edited question never meets the old index

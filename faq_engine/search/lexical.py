@@ -11,9 +11,11 @@ when an index is built: ``import faq_engine`` and dense-only search never pay fo
 
 from __future__ import annotations
 
+import json
 import logging
 import re
 import threading
+from pathlib import Path
 from typing import Iterable, Sequence
 
 import numpy as np
@@ -23,6 +25,7 @@ TOKEN_PATTERN = re.compile(r"(?u)\b\w\w+\b")
 # Okapi BM25 as Lucene scores it, with the usual constants.
 K1 = 1.5
 B = 0.75
+VOCAB_FILE = "faq_engine_vocab.json"
 
 
 def _bm25s():
@@ -72,6 +75,23 @@ class Bm25Index:
         if self._vocab:  # a corpus of stop words only has nothing to match: every score stays 0
             self._bm25 = _bm25s().BM25(k1=K1, b=B, method="lucene")
             self._bm25.index((ids, dict(self._vocab)), show_progress=False)
+
+    def save(self, folder: Path) -> None:
+        """Write the index into ``folder`` (bm25s' arrays and our vocabulary), to :meth:`load` later."""
+        folder.mkdir(parents=True, exist_ok=True)
+        (folder / VOCAB_FILE).write_text(json.dumps({"size": self.size, "vocab": self._vocab}), encoding="utf-8")
+        if self._bm25 is not None:
+            self._bm25.save(str(folder), show_progress=False)
+
+    @classmethod
+    def load(cls, folder: Path, *, stopwords: bool = True, stemming: bool = True) -> Bm25Index:
+        """An index written by :meth:`save`, its arrays memory-mapped rather than read."""
+        saved = json.loads((folder / VOCAB_FILE).read_text(encoding="utf-8"))
+        index = cls.__new__(cls)
+        index.tokenizer = Tokenizer(stopwords=stopwords, stemming=stemming)
+        index.size, index._vocab = int(saved["size"]), dict(saved["vocab"])
+        index._bm25 = _bm25s().BM25.load(str(folder), mmap=True, show_progress=False) if index._vocab else None
+        return index
 
     def scores(self, queries: Sequence[str]) -> np.ndarray:
         """BM25 score of every query against every text, shape ``(len(queries), size)``.

@@ -14,7 +14,7 @@ import gradio as gr
 from ..search.engine import MAX_QUESTION_CHARS, SearchEngine
 from ..settings import Settings
 from .handlers import MAX_DATA_BYTES, MAX_K, DemoHandlers, user_errors
-from .render import MAP_COLOURS, TABLE_HEADERS, View, make_corpus, map_props, render
+from .render import MAP_COLOURS, TABLE_HEADERS, View, corpus_for, map_props, render
 
 DEFAULT_K = 5
 # Searches in flight at once. The local model is CPU-bound, so more would only queue on the
@@ -36,7 +36,7 @@ def build_demo(engine: SearchEngine, settings: Settings, *,
     question is as fast as the rest. Launch the result with ``.launch()``.
     """
     origin = "bundled" if engine.faqs.name == "medicare" else "default"
-    handlers = DemoHandlers(make_corpus(engine.faqs, engine, origin, threshold=engine.threshold), settings)
+    handlers = DemoHandlers(corpus_for(engine, origin), settings)  # the engine as loaded: nothing rebuilt
     render(handlers.search(engine.faqs.entries[0].question, 1, None)[1])  # warm-up: model, pandas Styler
     blank = View(handlers.default, ())  # before any search
     _, table, _, status = render(blank)
