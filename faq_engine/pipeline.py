@@ -13,12 +13,13 @@ from ._version import __version__
 from .embedders.base import Embedder, Progress
 from .embedders.cache import CachedEmbedder, CacheStats, EmbeddingCache
 from .embedders.factory import make_embedder
-from .faqs.dataset_format import DatasetMeta, write_dataset
-from .faqs.entry import texts_for
+from .faqs.dataset_format import DatasetMeta
+from .faqs.entry import Entries, texts_for
 from .faqs.hub import HubAccess, PushResult
 from .faqs.loader import load_faqs, locate, read_source
 from .faqs.source import Source
 from .faqs.tables import Columns
+from .faqs.writer import DatasetWriter
 from .search.engine import SearchEngine
 from .settings import Settings
 
@@ -35,6 +36,9 @@ def load_engine(settings: Settings, *, embedder: Embedder | None = None,
 
         lexical = load_or_build(faqs.entries, settings.cache_dir)
     return SearchEngine(faqs, embedder, method=settings.method, threshold=settings.threshold, lexical=lexical)
+
+
+PUBLISH_CHUNK = 8192  # FAQs embedded and written at a time
 
 
 @dataclass(frozen=True)
@@ -58,15 +62,22 @@ def publish(source: str | Source, output: Path, embedder: Embedder, *, fields: s
 
     if push_to:
         require_write_token(hub.token)  # before the embedding work, not after it
-    entries = read_source(locate(Source.parse(source), hub).path, columns).entries
+    entries = Entries.of(read_source(locate(Source.parse(source), hub).path, columns).entries)
+    total = len(entries)
+    meta = DatasetMeta(embedder.model_id, embedder.dim, True, fields, total, __version__)
+    title = f"FAQ embeddings: {push_to or Path(str(source)).stem}"
     cache = EmbeddingCache.in_dir(cache_dir)
     cached = CachedEmbedder(embedder, cache)
     try:
-        vectors = cached.embed_batched(texts_for(entries, fields), progress=progress)
+        # Chunk by chunk: memory stays bounded however many FAQs there are, and a run killed midway
+        # resumes from the cache, embedding only what it had not reached.
+        with DatasetWriter(Path(output), meta, title, push_to) as writer:
+            for start in range(0, total, PUBLISH_CHUNK):
+                part = Entries(entries.table.slice(start, PUBLISH_CHUNK))
+                report = None if progress is None else (lambda done, _, s=start: progress(s + done, total))
+                writer.write(part, cached.embed_batched(texts_for(part, fields), progress=report))
     finally:
         cache.close()
-    meta = DatasetMeta(embedder.model_id, embedder.dim, True, fields, len(entries), __version__)
-    title = f"FAQ embeddings: {push_to or Path(str(source)).stem}"
-    data_file = write_dataset(Path(output), entries, vectors, meta, title, push_to)
+    data_file = Path(output) / writer.names[0]
     pushed = push_dataset(Path(output), push_to, access=hub, private=private) if push_to else None
-    return Published(len(entries), data_file, embedder.model_id, cached.stats, cache.path, pushed)
+    return Published(total, data_file, embedder.model_id, cached.stats, cache.path, pushed)

@@ -26,11 +26,12 @@ from hub_server import LoopbackHub
 from faq_engine import __version__
 from faq_engine.embedders.fallback import FallbackEmbedder
 from faq_engine.errors import ApiAuthError
-from faq_engine.faqs.dataset_format import DatasetMeta, write_dataset
+from faq_engine.faqs.dataset_format import DatasetMeta
 from faq_engine.faqs.entry import FaqEntry
 from faq_engine.faqs.faqset import FaqSet
 from faq_engine.faqs.hub import HubAccess, push_dataset
 from faq_engine.faqs.loader import load_bundled
+from faq_engine.faqs.writer import write_dataset
 from faq_engine.pipeline import load_engine
 from faq_engine.search.engine import SearchEngine
 from faq_engine.settings import Settings

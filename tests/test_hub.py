@@ -15,11 +15,12 @@ from hub_server import LoopbackHub
 
 from faq_engine import __version__
 from faq_engine.errors import HubAuthError, HubNotFoundError, HubUnavailableError
-from faq_engine.faqs.dataset_format import CARD_FILE, DATA_FILE, DatasetMeta, write_dataset
+from faq_engine.faqs.dataset_format import CARD_FILE, DATA_FILE, DatasetMeta
 from faq_engine.faqs.entry import FaqEntry
 from faq_engine.faqs.hub import HubAccess, push_dataset
 from faq_engine.faqs.loader import load_bundled, load_faqs
 from faq_engine.faqs.source import split_revision
+from faq_engine.faqs.writer import write_dataset
 
 TOKEN = "hf_loopback_write_token"
 

@@ -19,10 +19,11 @@ from huggingface_hub import HfApi
 from faq_engine.embedders.cache import CachedEmbedder, EmbeddingCache
 from faq_engine.embedders.inference_api import InferenceApiEmbedder
 from faq_engine.errors import ConfigError, DatasetError, HubNotFoundError, InvalidQueryError
-from faq_engine.faqs.dataset_format import DatasetMeta, write_dataset
+from faq_engine.faqs.dataset_format import DatasetMeta
 from faq_engine.faqs.hub import HubAccess, push_dataset
 from faq_engine.faqs.loader import load_bundled, load_faqs
 from faq_engine.faqs.source import Source
+from faq_engine.faqs.writer import write_dataset
 from faq_engine.retry import RetryPolicy
 from faq_engine.search.engine import SearchEngine
 from faq_engine.settings import Settings
@@ -185,18 +186,18 @@ def test_too_many_rows_are_refused_before_anything_is_embedded(tmp_path):
 KILL_MID_WRITE = """
 import os, signal, sys, threading, time
 import numpy as np
-from faq_engine.faqs.dataset_format import DATA_FILE, DatasetMeta, write_dataset
+from faq_engine.faqs.dataset_format import DATA_FILE, DatasetMeta
+from faq_engine.faqs.writer import write_dataset
 from faq_engine.faqs.entry import FaqEntry
 folder = sys.argv[1]
 entries = [FaqEntry(str(i), f"Question {i}?", "An answer. " * 20) for i in range(200_000)]
 vectors = np.random.default_rng(0).random((len(entries), 384), dtype=np.float32)
 meta = DatasetMeta("sentence-transformers/all-MiniLM-L6-v2", 384, True, "question", len(entries), "test")
-target = os.path.join(folder, DATA_FILE)
 def watch():
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
-        tmp = [n for n in os.listdir(os.path.dirname(target)) if n.startswith(".") and "tmp" in n]
-        if tmp and os.path.getsize(os.path.join(os.path.dirname(target), tmp[0])) > 0:
+        staged = [os.path.join(d, n) for d, _, names in os.walk(folder) for n in names if "/." in d + "/" + n]
+        if any(os.path.getsize(p) > 0 for p in staged if os.path.exists(p)):
             os.kill(os.getpid(), signal.SIGKILL)  # as a kill -9 or a power cut would, mid-write
         time.sleep(0.001)
 threading.Thread(target=watch, daemon=True).start()

@@ -14,10 +14,11 @@ from fakes import HashEmbedder
 from faq_engine import __version__
 from faq_engine.embedders.base import WrappedEmbedder
 from faq_engine.errors import DatasetError, DimensionMismatchError
-from faq_engine.faqs.dataset_format import DATA_FILE, DatasetMeta, read_card, write_dataset
+from faq_engine.faqs.dataset_format import DATA_FILE, DatasetMeta, read_card
 from faq_engine.faqs.faqset import SPOT_CHECK_ROWS
 from faq_engine.faqs.loader import load_bundled, load_faqs
 from faq_engine.faqs.tables import read_table
+from faq_engine.faqs.writer import write_dataset
 
 
 @pytest.fixture(scope="module")
@@ -189,3 +190,21 @@ def test_importing_faq_engine_loads_no_hub_or_parquet_library():
             "print(sorted(m for m in ('huggingface_hub', 'datasets', 'pyarrow', 'yaml', 'torch') if m in sys.modules))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=True)
     assert out.stdout.strip() == "[]"
+
+
+def test_a_sharded_dataset_loads_back_the_same_and_a_rewrite_drops_old_shards(tmp_path, embedder):
+    from faq_engine.faqs.writer import DatasetWriter
+
+    bundled = load_bundled("medicare", embedder, fields="question")
+    meta = DatasetMeta(embedder.model_id, 384, True, "question", len(bundled), __version__)
+    with DatasetWriter(tmp_path, meta, "sharded", shard_rows=5) as writer:
+        for start in range(0, len(bundled), 4):  # chunks that do not line up with the shards
+            writer.write(bundled.entries[start : start + 4], bundled.embeddings[start : start + 4])
+    shards = sorted(p.name for p in (tmp_path / "data").iterdir())
+    assert shards == ["train-00000-of-00003.parquet", "train-00001-of-00003.parquet", "train-00002-of-00003.parquet"]
+    faqs = load_faqs(tmp_path, embedder)
+    assert faqs.entries == bundled.entries
+    np.testing.assert_allclose(faqs.embeddings, bundled.embeddings, atol=1e-7)
+    write_dataset(tmp_path, bundled.entries, bundled.embeddings, meta, "one shard")
+    assert [p.name for p in (tmp_path / "data").iterdir()] == ["train-00000-of-00001.parquet"]
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]  # nothing staged is left behind

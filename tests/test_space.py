@@ -17,9 +17,10 @@ from gradio_client import Client
 from hub_server import LoopbackHub
 from model_hub import serve_model
 
-from faq_engine.faqs.dataset_format import DatasetMeta, write_dataset
+from faq_engine.faqs.dataset_format import DatasetMeta
 from faq_engine.faqs.hub import HubAccess, push_dataset
 from faq_engine.faqs.loader import load_bundled, load_faqs
+from faq_engine.faqs.writer import write_dataset
 from faq_engine.search.engine import SearchEngine
 from faq_engine.settings import DEFAULT_METHOD
 

@@ -14,12 +14,10 @@ and searching the bundled set never pays for them. See docs/dataset-format.md.
 
 from __future__ import annotations
 
-import json
-import os
 import re
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Callable, Sequence
+from typing import Sequence
 
 import numpy as np
 
@@ -27,11 +25,16 @@ from ..errors import DatasetError
 from .entry import FaqEntry
 
 FORMAT_VERSION = 1
-DATA_FILE = "data/train-00000-of-00001.parquet"
+DATA_FILE = "data/train-00000-of-00001.parquet"  # a dataset of one shard; see shard_file()
 CARD_FILE = "README.md"
 META_KEY = "faq_engine"
 EMBEDDING_COLUMN = "embedding"
 TEXT_COLUMNS = ("id", "question", "answer", "url")
+
+
+def shard_file(index: int, count: int) -> str:
+    """The Hub's usual name of shard ``index`` (0-based) of ``count``: ``data/train-00000-of-00004.parquet``."""
+    return f"data/train-{index:05d}-of-{count:05d}.parquet"
 
 
 @dataclass(frozen=True)
@@ -117,55 +120,6 @@ Embed queries with the same model (and normalise them) before comparing them wit
 these vectors; vectors from another model live in a different space.
 """
     return "---\n" + yaml.safe_dump(front, sort_keys=False, allow_unicode=True) + "---\n\n" + body
-
-
-def write_dataset(folder: Path, entries: Sequence[FaqEntry], vectors: np.ndarray, meta: DatasetMeta, title: str,
-                  repo_id: str | None = None) -> Path:
-    """Write the Parquet file and the card into ``folder``; returns the Parquet path."""
-    import pyarrow as pa
-    import pyarrow.parquet as pq
-
-    vectors = np.ascontiguousarray(vectors, dtype=np.float32)
-    if vectors.shape != (len(entries), meta.dim):
-        raise DatasetError(f"Cannot write {vectors.shape} vectors for {len(entries)} FAQs of dimension {meta.dim}.")
-    flat = pa.array(vectors.reshape(-1), type=pa.float32())
-    columns = {c: pa.array([getattr(e, c) for e in entries], type=pa.string()) for c in TEXT_COLUMNS}
-    columns[EMBEDDING_COLUMN] = pa.FixedSizeListArray.from_arrays(flat, meta.dim)
-    table = pa.table(columns).replace_schema_metadata({META_KEY: json.dumps(asdict(meta))})
-    folder = Path(folder)
-    _refuse_foreign_card(folder / CARD_FILE)
-    path = folder / DATA_FILE
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        # Each file is written beside its place and renamed over it: a crash never leaves half a dataset.
-        _replace_atomically(path, lambda tmp: pq.write_table(table, tmp))
-        card = render_card(meta, title, repo_id)
-        _replace_atomically(folder / CARD_FILE, lambda tmp: tmp.write_text(card, encoding="utf-8"))
-    except OSError as err:
-        raise DatasetError(f"Cannot write the dataset to {folder}: {err.strerror or err}.") from err
-    return path
-
-
-def _refuse_foreign_card(card: Path) -> None:
-    """An existing README.md that is not a faq-engine card is someone's document: never overwrite it."""
-    if not card.exists():
-        return
-    try:
-        ours = card.is_file() and read_card(card) is not None
-    except (DatasetError, OSError, UnicodeDecodeError):
-        ours = False
-    if not ours:
-        raise DatasetError(f"{card} exists and is not a faq-engine dataset card: write to another folder "
-                           "(--output), or move that file away.")
-
-
-def _replace_atomically(path: Path, write: Callable[[Path], object]) -> None:
-    tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
-    try:
-        write(tmp)
-        os.replace(tmp, path)
-    finally:
-        tmp.unlink(missing_ok=True)
 
 
 def read_card(path: Path) -> DatasetMeta | None:

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from .._version import __version__
 from ..errors import DatasetError, HubAuthError, HubError, HubNotFoundError, HubUnavailableError, scrub
-from .dataset_format import CARD_FILE, DATA_FILE
+from .dataset_format import CARD_FILE
 from .source import FORMATS, is_repo_id
 
 REPO_TYPE = "dataset"
@@ -205,17 +205,25 @@ def require_write_token(token: str | None) -> None:
 
 def push_dataset(folder: Path, repo_id: str, *, access: HubAccess, private: bool = False,
                  message: str | None = None) -> PushResult:
-    """Upload ``folder``'s Parquet file and card to the dataset repo ``repo_id`` (created if needed)."""
-    from huggingface_hub import CommitOperationAdd
+    """Upload ``folder``'s Parquet shards and card to the dataset repo ``repo_id`` (created if needed).
+
+    Shards the repo has but the folder has not (an older, differently sharded version) are deleted
+    in the same commit.
+    """
+    from huggingface_hub import CommitOperationAdd, CommitOperationDelete
 
     if not is_repo_id(repo_id):
         raise HubError(f"{repo_id!r} is not a Hub dataset id: use the form 'namespace/name'.")
     require_write_token(access.token)
     folder = Path(folder)
     api = _api(access)
-    ops = [CommitOperationAdd(path_in_repo=p, path_or_fileobj=str(folder / p)) for p in (DATA_FILE, CARD_FILE)]
+    local = sorted(f"data/{p.name}" for p in (folder / "data").glob("train-*.parquet")) + [CARD_FILE]
+    ops = [CommitOperationAdd(path_in_repo=p, path_or_fileobj=str(folder / p)) for p in local]
     try:
         url = api.create_repo(repo_id, repo_type=REPO_TYPE, private=private, exist_ok=True)
+        remote = api.list_repo_files(repo_id, repo_type=REPO_TYPE)
+        ops += [CommitOperationDelete(path_in_repo=p) for p in remote
+                if p.startswith("data/train-") and p.endswith(".parquet") and p not in local]
         notes = ()
         if private and not api.dataset_info(repo_id, timeout=INFO_TIMEOUT).private:
             notes = (f"{repo_id} already exists and is public; --private only applies when the repo is created.",)

@@ -1,0 +1,150 @@
+"""Writing a dataset folder: Parquet shards and the card, replacing the old dataset only when whole.
+
+:class:`DatasetWriter` takes FAQs and their vectors chunk by chunk (``faq-engine embed``
+streams a million FAQs through it in bounded memory) into shards of at most
+:data:`SHARD_ROWS` rows, staged in a hidden folder beside the dataset. ``close()``
+renames the shards into ``data/``, removes shards of an older, differently sharded
+version, and writes the card last: a crash before that leaves the old dataset as it was.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import shutil
+from dataclasses import asdict
+from pathlib import Path
+from typing import Callable, Sequence
+
+import numpy as np
+
+from ..errors import DatasetError
+from .dataset_format import CARD_FILE, EMBEDDING_COLUMN, META_KEY, DatasetMeta, read_card, render_card, shard_file
+from .entry import COLUMNS, Entries, FaqEntry
+
+SHARD_ROWS = 250_000  # about 400 MB of vectors and text per shard, as Hub datasets are usually cut
+
+
+class DatasetWriter:
+    """Write ``meta.rows`` FAQs into ``folder`` in chunks; use as a context manager (an error aborts)."""
+
+    def __init__(self, folder: Path, meta: DatasetMeta, title: str, repo_id: str | None = None, *,
+                 shard_rows: int = SHARD_ROWS) -> None:
+        self.folder, self.meta, self.title, self.repo_id = Path(folder), meta, title, repo_id
+        _refuse_foreign_card(self.folder / CARD_FILE)
+        self.shard_rows = shard_rows
+        self.names = [shard_file(i, max(1, math.ceil(meta.rows / shard_rows)))
+                      for i in range(max(1, math.ceil(meta.rows / shard_rows)))]
+        self.staging = self.folder / f".staging-{os.getpid()}"
+        self._writer = None
+        self._shard = self._in_shard = self.written = 0
+        try:
+            (self.staging / "data").mkdir(parents=True, exist_ok=True)
+        except OSError as err:
+            raise DatasetError(f"Cannot write the dataset to {self.folder}: {err.strerror or err}.") from err
+
+    def __enter__(self) -> DatasetWriter:
+        return self
+
+    def __exit__(self, kind, err, tb) -> None:
+        if kind is None:
+            self.close()
+        else:
+            self.abort()
+
+    def write(self, entries: Sequence[FaqEntry], vectors: np.ndarray) -> None:
+        """Append FAQs and their vectors (one row each), splitting them across shards as needed."""
+        table = _table(Entries.of(entries), np.ascontiguousarray(vectors, dtype=np.float32), self.meta)
+        done = 0
+        while done < table.num_rows:
+            if self._in_shard == self.shard_rows:
+                self._next_shard()
+            take = min(table.num_rows - done, self.shard_rows - self._in_shard)
+            self._current().write_table(table.slice(done, take))
+            done, self._in_shard, self.written = done + take, self._in_shard + take, self.written + take
+
+    def close(self) -> Path:
+        """Put the shards and the card in place; returns the first shard's path."""
+        if self.written != self.meta.rows:
+            self.abort()
+            raise DatasetError(f"Wrote {self.written} FAQs but the dataset should have {self.meta.rows}.")
+        if self._writer is None:  # no rows at all still makes one (empty) shard
+            self._current()
+        self._writer.close()
+        try:
+            (self.folder / "data").mkdir(exist_ok=True)
+            for name in self.names:
+                os.replace(self.staging / name, self.folder / name)
+            for stale in (self.folder / "data").glob("train-*.parquet"):
+                if f"data/{stale.name}" not in self.names:
+                    stale.unlink()
+            card = render_card(self.meta, self.title, self.repo_id)
+            _replace_atomically(self.folder / CARD_FILE, lambda tmp: tmp.write_text(card, encoding="utf-8"))
+        except OSError as err:
+            raise DatasetError(f"Cannot write the dataset to {self.folder}: {err.strerror or err}.") from err
+        finally:
+            shutil.rmtree(self.staging, ignore_errors=True)
+        return self.folder / self.names[0]
+
+    def abort(self) -> None:
+        """Drop what was staged; the old dataset stays as it was."""
+        if self._writer is not None:
+            self._writer.close()
+        shutil.rmtree(self.staging, ignore_errors=True)
+
+    def _current(self):
+        import pyarrow.parquet as pq
+
+        if self._writer is None:
+            schema = _table(Entries.of([]), np.zeros((0, self.meta.dim), np.float32), self.meta).schema
+            self._writer = pq.ParquetWriter(self.staging / self.names[self._shard], schema)
+        return self._writer
+
+    def _next_shard(self) -> None:
+        self._writer.close()
+        self._writer, self._shard, self._in_shard = None, self._shard + 1, 0
+
+
+def write_dataset(folder: Path, entries: Sequence[FaqEntry], vectors: np.ndarray, meta: DatasetMeta, title: str,
+                  repo_id: str | None = None) -> Path:
+    """Write FAQs and their vectors as a dataset folder (shards and card) in one go; returns the first shard."""
+    vectors = np.asarray(vectors, dtype=np.float32)
+    if vectors.shape != (len(entries), meta.dim):
+        raise DatasetError(f"Cannot write {vectors.shape} vectors for {len(entries)} FAQs of dimension {meta.dim}.")
+    with DatasetWriter(folder, meta, title, repo_id) as writer:
+        writer.write(entries, vectors)
+    return Path(folder) / writer.names[0]
+
+
+def _table(entries: Entries, vectors: np.ndarray, meta: DatasetMeta):
+    import pyarrow as pa
+
+    if vectors.shape != (len(entries), meta.dim):
+        raise DatasetError(f"Cannot write {vectors.shape} vectors for {len(entries)} FAQs of dimension {meta.dim}.")
+    columns = {name: entries.table.column(name) for name in COLUMNS}
+    columns[EMBEDDING_COLUMN] = pa.FixedSizeListArray.from_arrays(pa.array(vectors.reshape(-1), pa.float32()),
+                                                                  meta.dim)
+    return pa.table(columns).replace_schema_metadata({META_KEY: json.dumps(asdict(meta))})
+
+
+def _refuse_foreign_card(card: Path) -> None:
+    """An existing README.md that is not a faq-engine card is someone's document: never overwrite it."""
+    if not card.exists():
+        return
+    try:
+        ours = card.is_file() and read_card(card) is not None
+    except (DatasetError, OSError, UnicodeDecodeError):
+        ours = False
+    if not ours:
+        raise DatasetError(f"{card} exists and is not a faq-engine dataset card: write to another folder "
+                           "(--output), or move that file away.")
+
+
+def _replace_atomically(path: Path, write: Callable[[Path], object]) -> None:
+    tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
+    try:
+        write(tmp)
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
