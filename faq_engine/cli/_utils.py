@@ -42,7 +42,8 @@ def progress_bar(desc: str, enabled: bool = True) -> Iterator[Callable[[int, int
 
     def update(done: int, total: int) -> None:
         if not bars:
-            bars.append(tqdm(total=total, unit="text", desc=desc, disable=not enabled, file=sys.stderr))
+            bars.append(tqdm(total=total, unit="FAQ", unit_scale=True, desc=desc, disable=not enabled,
+                             file=sys.stderr))
         bars[0].update(done - bars[0].n)
 
     try:

@@ -35,7 +35,7 @@ def _open(path: Path):
     import pyarrow.parquet as pq
 
     try:
-        return pq.ParquetFile(path)
+        return pq.ParquetFile(path, pre_buffer=False)  # read row group by row group, not the whole file
     except Exception as err:  # pyarrow raises several types for a corrupt file
         raise DatasetError(f"{path}: not a readable Parquet file ({err}).") from err
 
@@ -56,20 +56,27 @@ def _width(kind, path: Path) -> int | None:
 
 
 def _copy_vectors(file, path: Path, out: np.ndarray, start: int) -> None:
-    """Fill ``out[start:...]`` with the file's vectors, batch by batch."""
+    """Fill ``out[start:...]`` with the file's vectors, one row group at a time.
+
+    Each group's decoded memory is handed back before the next is read: the peak is the
+    matrix plus one row group (faq-engine writes groups of 16,384 rows, about 25 MB).
+    """
+    import pyarrow as pa
     import pyarrow.compute as pc
 
     row = start
-    for batch in file.iter_batches(batch_size=BATCH_ROWS, columns=[EMBEDDING_COLUMN]):
-        column = batch.column(0)
+    for group in range(file.metadata.num_row_groups):
+        column = file.read_row_group(group, columns=[EMBEDDING_COLUMN], use_threads=False).column(0).combine_chunks()
         lengths = pc.fill_null(pc.list_value_length(column), -1).to_numpy()
         bad = np.flatnonzero(lengths != out.shape[1])
         if bad.size:
             raise DatasetError(f"{path}: the embeddings in row(s) {row_list((bad + row).tolist())} are missing or "
                                "of a different length.")
-        values = pc.list_flatten(column)  # a null inside a vector becomes NaN, reported by row later
-        out[row : row + len(batch)] = values.to_numpy(zero_copy_only=False).reshape(len(batch), -1)
-        row += len(batch)
+        values = column.flatten()  # no copy for fixed-size lists; a null inside a vector becomes NaN
+        out[row : row + len(column)] = values.to_numpy(zero_copy_only=False).reshape(len(column), -1)
+        row += len(column)
+        del column, values
+        pa.default_memory_pool().release_unused()
 
 
 def read_parquet(paths: Sequence[Path]) -> ParquetData:

@@ -24,6 +24,7 @@ from .dataset_format import CARD_FILE, EMBEDDING_COLUMN, META_KEY, DatasetMeta, 
 from .entry import COLUMNS, Entries, FaqEntry
 
 SHARD_ROWS = 250_000  # about 400 MB of vectors and text per shard, as Hub datasets are usually cut
+ROW_GROUP_ROWS = 16_384  # about 25 MB a row group: readers stream them without holding a whole shard
 
 
 class DatasetWriter:
@@ -61,7 +62,7 @@ class DatasetWriter:
             if self._in_shard == self.shard_rows:
                 self._next_shard()
             take = min(table.num_rows - done, self.shard_rows - self._in_shard)
-            self._current().write_table(table.slice(done, take))
+            self._current().write_table(table.slice(done, take), row_group_size=ROW_GROUP_ROWS)
             done, self._in_shard, self.written = done + take, self._in_shard + take, self.written + take
 
     def close(self) -> Path:
