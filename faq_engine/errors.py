@@ -107,3 +107,19 @@ class HubAuthError(HubError, PermissionError):
 
 class HubUnavailableError(HubError, ConnectionError):
     """The Hub cannot be reached and no cached copy exists."""
+
+
+class VectorStoreError(FaqEngineError, RuntimeError):
+    """Base class of failures of an external vector engine (Qdrant)."""
+
+
+class VectorStoreAuthError(VectorStoreError, PermissionError):
+    """The engine refused the API key (401/403)."""
+
+
+class VectorStoreUnavailableError(VectorStoreError, ConnectionError):
+    """The engine could not be reached, or kept failing after every retry."""
+
+
+class CollectionMismatchError(VectorStoreError, ValueError):
+    """The collection was built with another model, dimension or embedded text."""

@@ -81,3 +81,30 @@ def publish(source: str | Source, output: Path, embedder: Embedder, *, fields: s
     data_file = Path(output) / writer.names[0]
     pushed = push_dataset(Path(output), push_to, access=hub, private=private) if push_to else None
     return Published(total, data_file, embedder.model_id, cached.stats, cache.path, pushed)
+
+
+def qdrant_store(settings: Settings):
+    """The Qdrant collection the settings name (``settings.qdrant``: a URL or a folder)."""
+    from .search.qdrant_store import QdrantLocation, QdrantStore
+
+    location = QdrantLocation.parse(settings.qdrant or "", settings.qdrant_api_key)
+    return QdrantStore(location.connect(), settings.qdrant_collection, str(location), remote=location.url is not None)
+
+
+def load_qdrant_engine(settings: Settings, *, embedder: Embedder | None = None, exact: bool | None = None):
+    """A :class:`~faq_engine.search.qdrant_engine.QdrantEngine` over the collection the settings name."""
+    from .search.qdrant_engine import QdrantEngine
+
+    return QdrantEngine(qdrant_store(settings), embedder or make_embedder(settings), method=settings.method,
+                        threshold=settings.threshold, exact=exact)
+
+
+def index_faqs(settings: Settings, *, embedder: Embedder | None = None, progress: Progress | None = None):
+    """Load ``settings.dataset`` (any source) and bring the Qdrant collection in line with it:
+    create it if needed, upsert the FAQs that are new or changed, delete the ones that are gone."""
+    from .search.qdrant_sync import sync
+
+    embedder = embedder or make_embedder(settings)
+    faqs = load_faqs(settings.dataset, embedder, fields=settings.fields, cache_dir=settings.cache_dir,
+                     hub=HubAccess(settings.token, settings.hub_endpoint))
+    return sync(qdrant_store(settings), faqs, progress=progress)

@@ -106,11 +106,12 @@ def call_with_retries(
     *,
     sleep: Callable[[float], object] = time.sleep,
     clock: Callable[[], float] = time.monotonic,
+    giving_up: type[Exception] = ApiUnavailableError,
 ) -> T:
     """Call ``fn`` until it returns, retrying on :class:`TransientError` as ``policy`` says.
 
     Any other exception propagates at once.  When attempts or the deadline run
-    out, raises :class:`ApiUnavailableError` with the last failure's message.
+    out, raises ``giving_up`` (the service's "unavailable" error) with the last failure's message.
     Only the failure's message is logged, never ``fn``'s arguments.
     """
     import tenacity
@@ -139,4 +140,4 @@ def call_with_retries(
         last = err.last_attempt.exception()
         attempts = err.last_attempt.attempt_number
         tries = f"{attempts} attempt{'s' if attempts != 1 else ''}"
-        raise ApiUnavailableError(f"{last} (gave up after {tries} in {clock() - start:.1f} s)") from last
+        raise giving_up(f"{last} (gave up after {tries} in {clock() - start:.1f} s)") from last

@@ -24,6 +24,7 @@ DEFAULT_FIELDS = "question+answer"
 METHOD_CHOICES = ("dense", "bm25", "hybrid")
 DEFAULT_METHOD = "hybrid"  # best overall on the dev sets: see faq_engine/search/hybrid.py
 DEFAULT_DATASET = "medicare"
+DEFAULT_COLLECTION = "faqs"
 # The Inference API client's defaults (InferenceApiEmbedder takes these too).
 API_BATCH_SIZE = 32  # texts per request
 API_CONCURRENCY = 4  # requests in flight at once
@@ -105,6 +106,9 @@ class Settings:
     api_concurrency: int = API_CONCURRENCY
     threshold: float | None = None
     local_runtime: str = "onnx"  # how the local model runs: ONNX Runtime, or sentence-transformers on torch
+    qdrant: str | None = None  # a Qdrant URL or folder: search there instead of loading the dataset
+    qdrant_collection: str = DEFAULT_COLLECTION
+    qdrant_api_key: str | None = field(default=None, repr=False)
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str]) -> Settings:
@@ -129,6 +133,9 @@ class Settings:
             threshold=_number(env, "FAQ_ENGINE_THRESHOLD", None, valid=lambda v: -1.0 <= v <= 1.0,
                               rule="a cosine similarity between -1 and 1"),
             local_runtime=_choice(env, "FAQ_ENGINE_LOCAL_RUNTIME", default["local_runtime"], LOCAL_RUNTIME_CHOICES),
+            qdrant=env.get("FAQ_ENGINE_QDRANT_URL") or None,
+            qdrant_collection=env.get("FAQ_ENGINE_QDRANT_COLLECTION") or default["qdrant_collection"],
+            qdrant_api_key=(env.get("QDRANT_API_KEY") or "").strip() or None,
             **numbers,
         )
 

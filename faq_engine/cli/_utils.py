@@ -7,7 +7,7 @@ import sys
 from contextlib import contextmanager
 from typing import Callable, Iterator
 
-from ..settings import EMBEDDER_CHOICES, FIELDS_CHOICES
+from ..settings import DEFAULT_COLLECTION, EMBEDDER_CHOICES, FIELDS_CHOICES
 
 
 def add_common_options(parser: argparse.ArgumentParser) -> None:
@@ -17,6 +17,14 @@ def add_common_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--api-url", help="full feature-extraction URL (Inference Endpoint, TEI server, ...)")
     parser.add_argument("--fields", choices=FIELDS_CHOICES,
                         help="text embedded for each FAQ (default: the dataset's own, else question+answer)")
+
+
+def add_qdrant_options(parser: argparse.ArgumentParser, required: bool = False) -> None:
+    """``--qdrant LOCATION`` and ``--collection NAME``."""
+    parser.add_argument("--qdrant", metavar="LOCATION", required=required,
+                        help="Qdrant URL (http://host:6333; QDRANT_API_KEY is sent when set) or a folder (embedded)")
+    parser.add_argument("--collection", metavar="NAME",
+                        help=f"Qdrant collection (default: FAQ_ENGINE_QDRANT_COLLECTION, else {DEFAULT_COLLECTION!r})")
 
 
 def positive_int(text: str) -> int:

@@ -16,9 +16,9 @@ from typing import Sequence
 from .._version import __version__
 from ..errors import FaqEngineError
 from ..settings import Settings
-from . import embed, evaluate, search
+from . import embed, evaluate, index, search
 
-COMMANDS = (search, embed, evaluate)
+COMMANDS = (search, embed, index, evaluate)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -10,7 +10,7 @@ from typing import Sequence
 
 from ..search.hits import SearchHit, confident_match
 from ..settings import METHOD_CHOICES, Settings
-from ._utils import add_common_options, positive_int
+from ._utils import add_common_options, add_qdrant_options, positive_int
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -21,6 +21,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--dataset", help="FAQ source (default: the bundled 'medicare')")
     p.add_argument("--method", choices=METHOD_CHOICES, help="ranking method")
     p.add_argument("--json", action="store_true", help="print JSON instead of a table")
+    add_qdrant_options(p)
     add_common_options(p)
     p.set_defaults(func=run)
 
@@ -44,12 +45,14 @@ def format_table(hits: Sequence[SearchHit], width: int = 100) -> str:
 
 def run(args: argparse.Namespace, settings: Settings) -> int:
     """Load the FAQ set, answer the question, print a table or JSON."""
-    from ..pipeline import load_engine
+    from ..pipeline import load_engine, load_qdrant_engine
 
     settings = settings.with_overrides(
         embedder=args.embedder, api_url=args.api_url, fields=args.fields, dataset=args.dataset, method=args.method,
+        qdrant=args.qdrant, qdrant_collection=args.collection,
     )
-    answer = load_engine(settings).answer(args.query, args.top_k)
+    engine = load_qdrant_engine(settings) if settings.qdrant else load_engine(settings)
+    answer = engine.answer(args.query, args.top_k)
     hits = answer.hits
     if answer.characters_read is not None:
         print(f"faq-engine: note: the question is long; the model read only its first {answer.characters_read:,} "

@@ -66,7 +66,7 @@ def _copy_vectors(file, path: Path, out: np.ndarray, start: int) -> None:
 
     row = start
     for group in range(file.metadata.num_row_groups):
-        column = file.read_row_group(group, columns=[EMBEDDING_COLUMN], use_threads=False).column(0).combine_chunks()
+        column = file.read_row_group(group, columns=[EMBEDDING_COLUMN]).column(0).combine_chunks()
         lengths = pc.fill_null(pc.list_value_length(column), -1).to_numpy()
         bad = np.flatnonzero(lengths != out.shape[1])
         if bad.size:

@@ -32,10 +32,13 @@ class Entries(Sequence[FaqEntry]):
         import pyarrow.compute as pc
 
         columns = {}
-        for name in COLUMNS:
+        for name in COLUMNS:  # each step only where needed: a million rows of our own format need none
             column = table.column(name) if name in table.column_names else pa.nulls(table.num_rows, pa.string())
-            columns[name] = pc.fill_null(column.cast(pa.string()), "").combine_chunks()
+            column = column if column.type == pa.string() else column.cast(pa.string())
+            column = pc.fill_null(column, "") if column.null_count else column
+            columns[name] = column.combine_chunks() if column.num_chunks != 1 else column
         self.table = pa.table(columns)
+        self.validated = False  # set by validate_entries: a set is checked once however often it is passed on
         self._columns = [self.table.column(name).chunk(0) if self.table.num_rows else None for name in COLUMNS]
 
     @classmethod
@@ -104,6 +107,8 @@ def validate_entries(entries: Sequence[FaqEntry]) -> None:
     import pyarrow.compute as pc
 
     entries = Entries.of(entries)
+    if entries.validated:
+        return
     if not len(entries):
         raise DatasetError("The FAQ data has no rows: add at least one question.")
     questions = entries.table.column("question")
@@ -112,6 +117,7 @@ def validate_entries(entries: Sequence[FaqEntry]) -> None:
         raise DatasetError(f"Empty question in row(s) {row_list(empty)}: every FAQ needs a question.")
     ids = entries.table.column("id")
     if pc.count_distinct(ids).as_py() == len(entries):
+        entries.validated = True
         return
     seen: dict[str, int] = {}
     dupes = []

@@ -39,11 +39,10 @@ class FaqSet:
         return len(self.entries)
 
 
-def validate_vectors(vectors: np.ndarray, dim: int, n: int, *, in_place: bool = False) -> np.ndarray:
-    """Check shape, dimension and finiteness of stored embeddings; return them L2-normalised.
+def check_vectors(vectors: np.ndarray, dim: int, n: int) -> np.ndarray:
+    """Raise :class:`DatasetError` unless ``vectors`` is ``(n, dim)``, finite and has no all-zero row.
 
-    Checked batch by batch, so a million rows need no full-size temporaries; ``in_place``
-    normalises the caller's own array instead of a copy (the loader's freshly read matrix).
+    Checked batch by batch, so a million rows need no full-size temporaries; nothing is copied.
     """
     arr = np.asarray(vectors, dtype=np.float32)
     if arr.ndim != 2 or arr.shape[0] != n:
@@ -58,6 +57,13 @@ def validate_vectors(vectors: np.ndarray, dim: int, n: int, *, in_place: bool = 
         raise DatasetError(f"Embeddings in row(s) {row_list(bad)} contain NaN or infinity: re-embed the data.")
     if zero:  # no model makes an all-zero sentence vector: such a row could never be found
         raise DatasetError(f"Embeddings in row(s) {row_list(zero)} are all zeros: re-embed the data.")
+    return arr
+
+
+def validate_vectors(vectors: np.ndarray, dim: int, n: int, *, in_place: bool = False) -> np.ndarray:
+    """:func:`check_vectors`, then the vectors L2-normalised: ``in_place`` normalises the caller's own
+    array instead of a copy (the loader's freshly read matrix)."""
+    arr = check_vectors(vectors, dim, n)
     if not (in_place and arr.flags.writeable and arr.flags.c_contiguous):
         arr = np.array(arr, dtype=np.float32, order="C")
     return normalize_in_place(arr)

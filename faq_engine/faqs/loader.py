@@ -31,7 +31,6 @@ from .faqset import (
     StoredVectors,
     build_faqset,
     spot_check,
-    validate_vectors,
 )
 from .hub import HubAccess
 from .source import BUNDLED, Source
@@ -142,9 +141,10 @@ def load_faqs(source: str | Path | Source, embedder: Embedder, *, fields: str | 
 def _checked(name: str, stored: StoredFaqs, vectors: np.ndarray, embedder: Embedder, fields: str,
              notes: tuple[str, ...]) -> tuple[np.ndarray | None, tuple[str, ...]]:
     """The stored vectors if a spot check agrees they are ``embedder``'s, else ``None`` and a note."""
-    validate_vectors(vectors, embedder.dim, len(stored.entries))  # a clear error before any comparison
+    if vectors.shape != (len(stored.entries), embedder.dim):
+        return vectors, notes  # build_faqset says what is wrong with them
     worst = spot_check(stored.entries, vectors, embedder, fields)
-    if worst >= SPOT_CHECK_MIN_COSINE:
+    if not np.isfinite(worst) or worst >= SPOT_CHECK_MIN_COSINE:  # NaN rows: build_faqset names them
         return vectors, notes
     note = (f"{name}: the stored vectors say {embedder.model_id} made them, but {SPOT_CHECK_ROWS} re-embedded rows "
             f"disagree (cosine {worst:.2f}, below {SPOT_CHECK_MIN_COSINE}): another model made them; re-embedded.")

@@ -99,7 +99,9 @@ class DatasetWriter:
 
         if self._writer is None:
             schema = _table(Entries.of([]), np.zeros((0, self.meta.dim), np.float32), self.meta).schema
-            self._writer = pq.ParquetWriter(self.staging / self.names[self._shard], schema)
+            # Text compressed, vectors not: floats barely compress, and reading them back is then a copy.
+            self._writer = pq.ParquetWriter(self.staging / self.names[self._shard], schema, use_dictionary=COLUMNS,
+                                            compression={**{c: "snappy" for c in COLUMNS}, EMBEDDING_COLUMN: "none"})
         return self._writer
 
     def _next_shard(self) -> None:

@@ -1,0 +1,98 @@
+"""Search a Qdrant collection as :class:`~faq_engine.search.engine.SearchEngine` searches memory.
+
+The same :class:`~faq_engine.search.hits.SearchHit`s: ``score`` is the cosine, the
+confidence rule is the same threshold, and ``method`` orders them the same way. The
+hybrid is rebuilt from Qdrant's answers exactly as the in-memory blend computes it:
+candidates are the union of the best dense and the best BM25 points; the dense scores
+are min-max scaled by the best cosine and the worst (the best match of the negated
+question), BM25 by its best score and 0; then ``(1 - w) * dense + w * bm25``.
+"""
+
+from __future__ import annotations
+
+from typing import Sequence
+
+import numpy as np
+
+from ..embedders.base import Embedder
+from ..errors import ConfigError
+from ..settings import DEFAULT_METHOD, METHOD_CHOICES
+from ..vectors import l2_normalize
+from .engine import DEFAULT_THRESHOLD, THRESHOLDS, Answer, validate_query
+from .hits import SearchHit
+from .hybrid import BM25_WEIGHT
+from .qdrant_store import DENSE, EXACT_BELOW, QdrantStore
+from .sparse import query_vector
+
+CANDIDATES = 100  # best points taken from each ranking before blending
+
+
+class QdrantEngine:
+    """Semantic search over a Qdrant collection (see the module docstring)."""
+
+    def __init__(self, store: QdrantStore, embedder: Embedder, *, method: str = DEFAULT_METHOD,
+                 threshold: float | None = None, exact: bool | None = None) -> None:
+        if method not in METHOD_CHOICES:
+            raise ConfigError(f"Unknown search method {method!r}; choose one of {', '.join(METHOD_CHOICES)}.")
+        self.store, self.embedder, self.method = store, embedder, method
+        self.meta = store.check(embedder.model_id, embedder.dim)
+        self.threshold = THRESHOLDS.get(self.meta.fields, DEFAULT_THRESHOLD) if threshold is None else float(threshold)
+        self.exact = self.meta.rows < EXACT_BELOW if exact is None else exact
+        self._tokenizer = None
+        if method != "dense":
+            from .lexical import Tokenizer
+
+            self._tokenizer = Tokenizer()
+
+    def search(self, query: str, k: int = 5) -> list[SearchHit]:
+        """The ``k`` best FAQs for ``query``, best first."""
+        return self.search_batch([query], k)[0]
+
+    def answer(self, query: str, k: int = 5) -> Answer:
+        """The ``k`` best FAQs for ``query`` with the query's vector."""
+        cleaned = validate_query(query)
+        vectors = self.embedder.embed([cleaned])
+        return Answer(tuple(self.search_batch([cleaned], k, vectors=vectors)[0]), vectors[0],
+                      self.embedder.characters_read(cleaned))
+
+    def search_batch(self, queries: Sequence[str], k: int = 5, *,
+                     vectors: np.ndarray | None = None) -> list[list[SearchHit]]:
+        """Answer several queries (one embedding call, then one Qdrant query or three per question)."""
+        cleaned = [validate_query(q) for q in queries]
+        if not cleaned:
+            return []
+        vectors = l2_normalize(self.embedder.embed(cleaned) if vectors is None else vectors)
+        if len(vectors) != len(cleaned):
+            raise ConfigError(f"Got {len(vectors)} query vectors for {len(cleaned)} queries.")
+        return [self._one(q, v, max(1, int(k))) for q, v in zip(cleaned, vectors)]
+
+    def _one(self, query: str, vector: np.ndarray, k: int) -> list[SearchHit]:
+        if self.method == "dense":
+            return self._hits([(p.payload, float(p.score)) for p in self.store.dense(vector, k, exact=self.exact)])
+        lexical = {p.id: p for p in self.store.sparse(query_vector(query, self._tokenizer), max(k, CANDIDATES))}
+        if self.method == "bm25":
+            ranked = sorted(lexical.values(), key=lambda p: -p.score)[:k]
+            return self._hits([(p.payload, _cosine(p, vector)) for p in ranked])
+        dense = {p.id: p for p in self.store.dense(vector, max(k, CANDIDATES), exact=self.exact, with_vectors=True)}
+        if not dense:
+            return []
+        worst = -self.store.dense(-vector, 1, exact=self.exact)[0].score  # the lowest cosine in the collection
+        best, top_bm25 = max(p.score for p in dense.values()), max((p.score for p in lexical.values()), default=0.0)
+        blended = []
+        for pid in dense.keys() | lexical.keys():
+            point = dense.get(pid) or lexical[pid]
+            cosine = _cosine(point, vector)
+            d = (cosine - worst) / (best - worst) if best > worst else 0.0
+            b = lexical[pid].score / top_bm25 if pid in lexical and top_bm25 > 0 else 0.0
+            blended.append(((1 - BM25_WEIGHT) * d + BM25_WEIGHT * b, point.payload["id"], point.payload, cosine))
+        blended.sort(key=lambda t: (-t[0], t[1]))
+        return self._hits([(payload, cosine) for _, _, payload, cosine in blended[:k]])
+
+    def _hits(self, ranked: list[tuple[dict, float]]) -> list[SearchHit]:
+        return [SearchHit(rank, p["id"], p["question"], p["answer"], score, p.get("url", ""), score >= self.threshold)
+                for rank, (p, score) in enumerate(ranked, start=1)]
+
+
+def _cosine(point, vector: np.ndarray) -> float:
+    stored = np.asarray(point.vector[DENSE], dtype=np.float32)
+    return float(l2_normalize(stored)[0] @ vector)

@@ -1,0 +1,239 @@
+"""Qdrant as the FAQ index: one collection per FAQ set, reached by URL (a server or cluster) or a folder.
+
+Each FAQ is one point (id: a UUID derived from the FAQ id) holding its dense vector
+(``dense``, cosine), its BM25 terms (``bm25``, sparse, IDF applied by Qdrant) and its
+text as payload. The collection's metadata records the model, dimension, embedded text,
+BM25's average length and a hash of the content, so a collection made with another
+model is refused, and re-indexing sends only what changed. All Qdrant traffic of
+faq-engine goes through here, with a timeout, bounded retries and typed errors.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import uuid
+from dataclasses import asdict, dataclass, field
+from typing import Callable, Sequence
+from urllib.parse import urlsplit
+
+import numpy as np
+
+from .._version import __version__
+from ..errors import (
+    CollectionMismatchError,
+    ConfigError,
+    VectorStoreAuthError,
+    VectorStoreError,
+    VectorStoreUnavailableError,
+    scrub,
+)
+from ..faqs.entry import Entries
+from ..retry import RetryPolicy, TransientError, call_with_retries
+from .sparse import SparseVector
+
+DENSE, SPARSE = "dense", "bm25"
+NAMESPACE = uuid.UUID("6f0b7a52-2f7e-4e55-9a3c-8d1e2b4c6a90")  # FAQ id -> point id, the same everywhere
+EXACT_BELOW = 20_000  # points; an exact scan below, HNSW above (overridable)
+TIMEOUT = 30  # seconds per request
+UPSERT_BATCH = 256
+SCROLL_PAGE = 1024
+
+
+@dataclass(frozen=True)
+class QdrantLocation:
+    """Where the collection lives: ``url`` of a server or cluster, or a local ``path`` (embedded mode)."""
+
+    url: str | None = None
+    path: str | None = None
+    api_key: str | None = field(default=None, repr=False)
+
+    @classmethod
+    def parse(cls, text: str, api_key: str | None = None) -> QdrantLocation:
+        """``http(s)://host:6333`` (the API key, if any, is sent only there), ``:memory:``, or a folder."""
+        text = (text or "").strip()
+        if not text:
+            raise ConfigError("Name a Qdrant location: http(s)://host:6333, or a folder for embedded mode.")
+        if urlsplit(text).scheme in ("http", "https"):
+            return cls(url=text, api_key=api_key)
+        return cls(path=text)
+
+    def __str__(self) -> str:
+        if self.url is None:
+            return self.path or ""
+        parts = urlsplit(self.url)  # never credentials in messages
+        return f"{parts.scheme}://{parts.hostname}{f':{parts.port}' if parts.port else ''}{parts.path}"
+
+    def connect(self, timeout: int = TIMEOUT):
+        """A ``QdrantClient`` for this location (the same API for a server, a cluster and embedded mode)."""
+        from qdrant_client import QdrantClient
+
+        if self.url is not None:
+            return QdrantClient(url=self.url, api_key=self.api_key, timeout=timeout)
+        if self.path == ":memory:":
+            return QdrantClient(":memory:")
+        return QdrantClient(path=self.path)
+
+
+@dataclass(frozen=True)
+class CollectionMeta:
+    """What a collection's vectors are: checked before every search and update."""
+
+    model_id: str
+    dim: int
+    fields: str
+    avgdl: float
+    rows: int = 0
+    content_hash: str = ""
+    faq_engine_version: str = __version__
+
+
+@dataclass(frozen=True)
+class SyncReport:
+    """What an index run changed."""
+
+    upserted: int
+    deleted: int
+    unchanged: int
+
+
+def point_id(faq_id: str) -> str:
+    """The point id of a FAQ: stable across runs and machines."""
+    return str(uuid.uuid5(NAMESPACE, faq_id))
+
+
+def faq_hash(payload: dict, fields: str) -> str:
+    """What a point's content depends on: its text and the embedded fields."""
+    text = "\x1f".join([fields] + [payload[k] for k in ("id", "question", "answer", "url")])
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:32]
+
+
+class QdrantStore:
+    """One collection of FAQ points; every call is retried on transient failures and mapped to typed errors."""
+
+    def __init__(self, client, collection: str, where: str, *, remote: bool = False,
+                 policy: RetryPolicy | None = None, sleep: Callable[[float], object] | None = None) -> None:
+        self.client, self.collection, self.where, self.remote = client, collection, where, remote
+        self.policy = policy or RetryPolicy(max_attempts=3, deadline=60.0)
+        self._sleep = sleep
+
+    def _call(self, what: str, fn):
+        kwargs = {} if self._sleep is None else {"sleep": self._sleep}
+        return call_with_retries(lambda: _mapped(fn, what, self.where), self.policy,
+                                 giving_up=VectorStoreUnavailableError, **kwargs)
+
+    def meta(self) -> CollectionMeta | None:
+        """The collection's metadata, or ``None`` when there is no such collection."""
+        if not self._call("check the collection", lambda: self.client.collection_exists(self.collection)):
+            return None
+        info = self._call("read the collection", lambda: self.client.get_collection(self.collection))
+        raw = (info.config.metadata or {}).get("faq_engine")
+        if not isinstance(raw, dict):
+            raise CollectionMismatchError(f"Collection {self.collection!r} at {self.where} was not made by "
+                                          "faq-engine: choose another --collection.")
+        return CollectionMeta(**{k: raw[k] for k in CollectionMeta.__dataclass_fields__ if k in raw})
+
+    def check(self, model_id: str, dim: int) -> CollectionMeta:
+        """The metadata, after checking the vectors are ``model_id``'s; else a clear error."""
+        meta = self.meta()
+        if meta is None:
+            raise VectorStoreError(f"There is no collection {self.collection!r} at {self.where}: "
+                                   "run `faq-engine index DATASET --qdrant ...` first.")
+        if (meta.model_id, meta.dim) != (model_id, dim):
+            raise CollectionMismatchError(
+                f"Collection {self.collection!r} holds {meta.dim}-dimensional vectors of {meta.model_id}, but the "
+                f"questions are embedded with {model_id} ({dim}): re-index it, or use another --collection.")
+        return meta
+
+    def create(self, meta: CollectionMeta) -> None:
+        """Create the collection: dense cosine vectors, BM25 sparse vectors with IDF, and the metadata."""
+        from qdrant_client import models
+
+        dense = models.VectorParams(size=meta.dim, distance=models.Distance.COSINE)
+        self._call("create the collection", lambda: self.client.create_collection(
+            self.collection, vectors_config={DENSE: dense},
+            sparse_vectors_config={SPARSE: models.SparseVectorParams(modifier=models.Modifier.IDF)},
+            metadata={"faq_engine": asdict(meta)}))
+
+    def set_meta(self, meta: CollectionMeta) -> None:
+        """Record ``meta`` (after an index run)."""
+        self._call("update the collection", lambda: self.client.update_collection(
+            self.collection, metadata={"faq_engine": asdict(meta)}))
+
+    def hashes(self) -> dict[str, str]:
+        """``FAQ id -> content hash`` of every point, page by page."""
+        found: dict[str, str] = {}
+        offset = None
+        while True:  # bounded: each page moves the offset on, and the last one returns None
+            points, offset = self._call("list the points", lambda o=offset: self.client.scroll(
+                self.collection, limit=SCROLL_PAGE, offset=o, with_payload=["id", "hash"], with_vectors=False))
+            found.update({p.payload["id"]: p.payload.get("hash", "") for p in points})
+            if offset is None:
+                return found
+
+    def upsert(self, entries: Entries, vectors: np.ndarray, sparse: Sequence[SparseVector], fields: str) -> None:
+        """Write these FAQs' points (one batch)."""
+        from qdrant_client import models
+
+        points = []
+        for entry, vector, (indices, values) in zip(entries, vectors, sparse):
+            payload = {"id": entry.id, "question": entry.question, "answer": entry.answer, "url": entry.url}
+            payload["hash"] = faq_hash(payload, fields)
+            points.append(models.PointStruct(id=point_id(entry.id), payload=payload, vector={
+                DENSE: vector.tolist(), SPARSE: models.SparseVector(indices=indices, values=values)}))
+        self._call("write points", lambda: self.client.upsert(self.collection, points=points, wait=True))
+
+    def delete(self, faq_ids: Sequence[str]) -> None:
+        """Remove these FAQs' points."""
+        from qdrant_client import models
+
+        for start in range(0, len(faq_ids), UPSERT_BATCH):
+            ids = [point_id(i) for i in faq_ids[start : start + UPSERT_BATCH]]
+            self._call("delete points", lambda ids=ids: self.client.delete(
+                self.collection, points_selector=models.PointIdsList(points=ids), wait=True))
+
+    def dense(self, vector: np.ndarray, k: int, *, exact: bool, with_vectors: bool = False) -> list:
+        """The ``k`` nearest points by cosine, best first."""
+        from qdrant_client import models
+
+        # Embedded mode always scans exactly (and warns about search parameters): they go to servers only.
+        params = models.SearchParams(exact=exact) if self.remote else None
+        return self._call("search", lambda: self.client.query_points(
+            self.collection, query=np.asarray(vector, dtype=np.float32).tolist(), using=DENSE, limit=k,
+            with_payload=True, with_vectors=[DENSE] if with_vectors else False, search_params=params)).points
+
+    def sparse(self, vector: SparseVector, k: int) -> list:
+        """The ``k`` best points by BM25, best first (with their dense vectors, to score them by cosine)."""
+        from qdrant_client import models
+
+        indices, values = vector
+        if not indices:
+            return []
+        return self._call("search", lambda: self.client.query_points(
+            self.collection, query=models.SparseVector(indices=indices, values=values), using=SPARSE, limit=k,
+            with_payload=True, with_vectors=[DENSE])).points
+
+    def sample(self, n: int) -> list:
+        """Up to ``n`` points with their dense vectors (for the map)."""
+        points, _ = self._call("sample points", lambda: self.client.scroll(
+            self.collection, limit=n, with_payload=True, with_vectors=[DENSE]))
+        return points
+
+
+def _mapped(fn, what: str, where: str):
+    """``fn()``, with Qdrant's and the network's errors as faq-engine's (transient ones retried)."""
+    from qdrant_client.http.exceptions import ResponseHandlingException, UnexpectedResponse
+
+    try:
+        return fn()
+    except UnexpectedResponse as err:
+        status, detail = err.status_code, scrub(str(err.content[:300], "utf-8", "replace"))
+        if status in (401, 403):
+            raise VectorStoreAuthError(f"Qdrant at {where} refused the API key ({status}) when asked to {what}: "
+                                       "set QDRANT_API_KEY to a key with access.") from None
+        if status is not None and (status >= 500 or status == 429):
+            raise TransientError(f"Qdrant at {where} answered {status} when asked to {what}") from None
+        raise VectorStoreError(f"Qdrant at {where} could not {what} ({status}): {detail}") from None
+    except (ResponseHandlingException, ConnectionError, TimeoutError, OSError) as err:
+        raise TransientError(f"Could not reach Qdrant at {where} to {what} ({type(err).__name__})") from None
+    except (RuntimeError, ValueError) as err:  # embedded mode: a locked folder, an unknown collection, ...
+        raise VectorStoreError(f"Qdrant at {where} could not {what}: {scrub(str(err))}") from None

@@ -1,0 +1,56 @@
+"""Bring a Qdrant collection in line with a FAQ set: only what changed is sent, what is gone is deleted."""
+
+from __future__ import annotations
+
+import hashlib
+
+from .._version import __version__
+from ..embedders.base import Progress
+from ..errors import CollectionMismatchError
+from ..faqs.entry import COLUMNS, Entries
+from ..faqs.faqset import FaqSet
+from .lexical import Tokenizer
+from .qdrant_store import UPSERT_BATCH, CollectionMeta, QdrantStore, SyncReport, faq_hash
+from .sparse import average_length, document_vectors
+
+
+def content_hash(faqs: FaqSet) -> str:
+    """One hash of every FAQ's text and the embedded fields (recorded in the collection's metadata)."""
+    digest = hashlib.sha256(f"{faqs.model_id}|{faqs.fields}".encode())
+    for name in COLUMNS:
+        for value in faqs.entries.column(name):
+            digest.update(value.encode("utf-8") + b"\x1f")
+    return digest.hexdigest()
+
+
+def sync(store: QdrantStore, faqs: FaqSet, *, progress: Progress | None = None) -> SyncReport:
+    """Create the collection if needed (refusing one made with another model), then upsert new or changed
+    FAQs in batches and delete the ones no longer in ``faqs``."""
+    tokenizer = Tokenizer()
+    meta = store.meta()
+    if meta is None:
+        meta = CollectionMeta(faqs.model_id, int(faqs.embeddings.shape[1]), faqs.fields,
+                              average_length(faqs.entries.column("question"), tokenizer))
+        store.create(meta)
+    elif (meta.model_id, meta.dim, meta.fields) != (faqs.model_id, faqs.embeddings.shape[1], faqs.fields):
+        raise CollectionMismatchError(
+            f"Collection {store.collection!r} holds {meta.fields} vectors of {meta.model_id} ({meta.dim}), not "
+            f"{faqs.fields} vectors of {faqs.model_id}: use another --collection, or delete that one first.")
+    # An existing collection keeps its BM25 average length: updates never rewrite every point.
+    stored = store.hashes()
+    entries = faqs.entries
+    wanted = [i for i, e in enumerate(entries)
+              if stored.get(e.id) != faq_hash({"id": e.id, "question": e.question, "answer": e.answer, "url": e.url},
+                                              faqs.fields)]
+    for start in range(0, len(wanted), UPSERT_BATCH):
+        rows = wanted[start : start + UPSERT_BATCH]
+        part = Entries(entries.table.take(rows))
+        store.upsert(part, faqs.embeddings[rows], document_vectors(part.column("question"), tokenizer, meta.avgdl),
+                     faqs.fields)
+        if progress is not None:
+            progress(min(start + UPSERT_BATCH, len(wanted)), len(wanted))
+    gone = sorted(set(stored) - set(entries.column("id")))
+    store.delete(gone)
+    store.set_meta(CollectionMeta(meta.model_id, meta.dim, meta.fields, meta.avgdl, len(entries),
+                                  content_hash(faqs), __version__))
+    return SyncReport(len(wanted), len(gone), len(entries) - len(wanted))

@@ -1,0 +1,136 @@
+"""Qdrant as the index, through qdrant-client's embedded mode (the same API as a server or cluster)."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import pytest
+from conftest import TUTORIAL_QUERY, env_settings
+from fakes import HashEmbedder
+
+from faq_engine.errors import CollectionMismatchError, VectorStoreAuthError, VectorStoreUnavailableError
+from faq_engine.evaluation.runner import read_queries
+from faq_engine.faqs.entry import FaqEntry
+from faq_engine.faqs.faqset import FaqSet
+from faq_engine.faqs.loader import load_bundled, load_faqs
+from faq_engine.pipeline import load_qdrant_engine
+from faq_engine.retry import RetryPolicy
+from faq_engine.search.engine import SearchEngine
+from faq_engine.search.qdrant_engine import QdrantEngine
+from faq_engine.search.qdrant_store import QdrantLocation, QdrantStore
+from faq_engine.search.qdrant_sync import sync
+
+EVAL_DIR = Path(__file__).resolve().parents[1].parent / "shared" / "eval"
+
+
+def run_cli(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "faq_engine", *args], capture_output=True, text=True, timeout=180,
+                          env=os.environ)
+
+
+def store_at(path, collection: str = "faqs", **kwargs) -> QdrantStore:
+    location = QdrantLocation.parse(str(path))
+    return QdrantStore(location.connect(), collection, str(location), **kwargs)
+
+
+@pytest.mark.parametrize("method", ["dense", "hybrid"])
+def test_the_cli_indexes_and_searches_as_the_in_memory_search_does(tmp_path, method):
+    indexed = run_cli("index", "medicare", "--qdrant", str(tmp_path / "qdrant"), "--fields", "question", "--no-progress")
+    assert indexed.returncode == 0, indexed.stderr
+    assert "13 FAQ(s) written, 0 deleted" in indexed.stdout
+    args = ("search", TUTORIAL_QUERY, "--method", method, "--json")
+    qdrant = json.loads(run_cli(*args, "--qdrant", str(tmp_path / "qdrant")).stdout)
+    memory = json.loads(run_cli(*args, "--fields", "question").stdout)
+    assert [h["id"] for h in qdrant] == [h["id"] for h in memory]
+    assert [h["score"] for h in qdrant] == pytest.approx([h["score"] for h in memory], abs=1e-4)
+    assert [h["confident"] for h in qdrant] == [h["confident"] for h in memory]
+
+
+def test_re_indexing_sends_only_what_changed_and_deletes_what_is_gone(tmp_path, embedder):
+    bundled = load_bundled("medicare", embedder, fields="question")
+    store = store_at(tmp_path)
+    assert sync(store, bundled).upserted == 13
+    assert sync(store, bundled).upserted == 0  # nothing changed, nothing sent
+    entries = list(bundled.entries)
+    edited = FaqEntry(entries[0].id, "How do I order a new Medicare card online?", entries[0].answer, entries[0].url)
+    kept = [edited] + entries[1:12]  # the last FAQ is gone
+    changed = FaqSet("medicare", kept, embedder.embed([e.question for e in kept]), embedder.model_id, "question")
+    report = sync(store, changed)
+    assert (report.upserted, report.deleted, report.unchanged) == (1, 1, 11)
+    engine = QdrantEngine(store, embedder, method="dense")
+    assert engine.search("order a replacement card on the web", 1)[0].question == edited.question
+    assert entries[12].id not in {h.id for h in engine.search(entries[12].question, 13)}
+    assert engine.meta.rows == 12
+
+
+def test_a_collection_of_another_model_is_refused(tmp_path, embedder):
+    fake = HashEmbedder("someone/other-model", 384)
+    other = FaqSet("x", [FaqEntry("1", "How?", "So.")], fake.embed(["How?"]), fake.model_id, "question")
+    sync(store_at(tmp_path), other)
+    with pytest.raises(CollectionMismatchError, match="vectors of someone/other-model"):
+        QdrantEngine(store_at(tmp_path), embedder)
+    with pytest.raises(CollectionMismatchError, match="use another --collection"):
+        sync(store_at(tmp_path), load_bundled("medicare", embedder, fields="question"))
+    run = run_cli("search", TUTORIAL_QUERY, "--qdrant", str(tmp_path))
+    assert run.returncode == 1 and "someone/other-model" in run.stderr and "Traceback" not in run.stderr
+
+
+def test_a_dead_server_is_retried_then_a_typed_error(tmp_path):
+    waits = []
+    store = QdrantStore(QdrantLocation.parse("http://127.0.0.1:9").connect(timeout=2), "faqs", "127.0.0.1:9",
+                        remote=True, policy=RetryPolicy(max_attempts=3), sleep=waits.append)
+    with pytest.raises(VectorStoreUnavailableError, match="gave up after 3 attempts"):
+        store.meta()
+    assert len(waits) == 2
+
+
+class RefusingQdrant(BaseHTTPRequestHandler):
+    """A server that refuses every request's API key, as Qdrant does with a wrong one."""
+
+    def log_message(self, *args) -> None:
+        pass
+
+    def _refuse(self) -> None:
+        body = json.dumps({"status": {"error": "Must provide an API key or an Authorization bearer token"}}).encode()
+        self.send_response(401)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    do_GET = do_POST = do_PUT = _refuse
+
+
+def test_a_refused_api_key_is_a_clear_error_without_the_key():
+    server = ThreadingHTTPServer(("127.0.0.1", 0), RefusingQdrant)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        url = f"http://127.0.0.1:{server.server_address[1]}"
+        settings = env_settings(qdrant=url, qdrant_api_key="qd-secret-key-1234")
+        with pytest.raises(VectorStoreAuthError, match="QDRANT_API_KEY") as info:
+            load_qdrant_engine(settings, embedder=HashEmbedder())
+        assert "qd-secret-key-1234" not in str(info.value)
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+@pytest.mark.skipif(not (EVAL_DIR / "stackfaq" / "queries-dev.jsonl").is_file(), reason="needs ../shared/eval")
+@pytest.mark.parametrize("name", ["covidfaq", "stackfaq"])
+def test_hybrid_on_qdrant_matches_the_in_memory_hybrid_on_the_dev_sets(tmp_path, embedder, name):
+    faqs = load_faqs(EVAL_DIR / name / "faqs.jsonl", embedder, fields="question+answer")
+    queries = [q for q in read_queries(str(EVAL_DIR / name / "queries-dev.jsonl")) if q.in_domain]
+    sync(store_at(tmp_path), faqs)
+    vectors = embedder.embed([q.query for q in queries])
+    top1 = {}
+    for label, engine in (("memory", SearchEngine(faqs, embedder, method="hybrid")),
+                          ("qdrant", QdrantEngine(store_at(tmp_path), embedder, method="hybrid"))):
+        hits = engine.search_batch([q.query for q in queries], 1, vectors=vectors)
+        top1[label] = sum(h[0].id in q.relevant for h, q in zip(hits, queries)) / len(queries)
+    assert abs(top1["qdrant"] - top1["memory"]) <= 0.01, top1
