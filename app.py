@@ -24,13 +24,15 @@ def main(argv: list[str] | None = None) -> int:
     logging.getLogger("httpx").setLevel(logging.WARNING)  # gradio's own start-up requests
 
     from faq_engine.errors import FaqEngineError
-    from faq_engine.pipeline import load_engine
+    from faq_engine.pipeline import load_engine, load_qdrant_engine
     from faq_engine.settings import Settings
     from faq_engine.ui import MAX_UPLOAD_SIZE, build_demo
 
     try:
         settings = Settings.from_env(os.environ)
-        demo = build_demo(load_engine(settings), settings)
+        # With FAQ_ENGINE_QDRANT_URL the FAQs stay in Qdrant; otherwise the dataset is loaded into memory.
+        engine = load_qdrant_engine(settings) if settings.qdrant else load_engine(settings)
+        demo = build_demo(engine, settings)
     except FaqEngineError as err:
         print(f"app.py: error: {err}", file=sys.stderr)
         return 1

@@ -34,9 +34,24 @@ def run_cli(*args: str) -> subprocess.CompletedProcess:
                           env=os.environ)
 
 
+OPENED: list = []
+
+
+@pytest.fixture(autouse=True)
+def close_clients():
+    """Close every embedded Qdrant this test opened (it holds a lock on its folder until then)."""
+    yield
+    while OPENED:
+        OPENED.pop().close()
+
+
 def store_at(path, collection: str = "faqs", **kwargs) -> QdrantStore:
     location = QdrantLocation.parse(str(path))
-    return QdrantStore(location.connect(), collection, str(location), **kwargs)
+    while OPENED:  # embedded Qdrant allows one client per folder: the previous one is done with
+        OPENED.pop().close()
+    client = location.connect()
+    OPENED.append(client)
+    return QdrantStore(client, collection, str(location), **kwargs)
 
 
 @pytest.mark.parametrize("method", ["dense", "hybrid"])
@@ -77,6 +92,9 @@ def test_a_collection_of_another_model_is_refused(tmp_path, embedder):
         QdrantEngine(store_at(tmp_path), embedder)
     with pytest.raises(CollectionMismatchError, match="use another --collection"):
         sync(store_at(tmp_path), load_bundled("medicare", embedder, fields="question"))
+    run = run_cli("search", TUTORIAL_QUERY, "--qdrant", str(tmp_path))
+    assert run.returncode == 1 and "in use by another process" in run.stderr and "Traceback" not in run.stderr
+    OPENED.pop().close()
     run = run_cli("search", TUTORIAL_QUERY, "--qdrant", str(tmp_path))
     assert run.returncode == 1 and "someone/other-model" in run.stderr and "Traceback" not in run.stderr
 
@@ -134,3 +152,21 @@ def test_hybrid_on_qdrant_matches_the_in_memory_hybrid_on_the_dev_sets(tmp_path,
         hits = engine.search_batch([q.query for q in queries], 1, vectors=vectors)
         top1[label] = sum(h[0].id in q.relevant for h, q in zip(hits, queries)) / len(queries)
     assert abs(top1["qdrant"] - top1["memory"]) <= 0.01, top1
+
+
+def test_the_app_searches_qdrant_and_maps_points_sampled_from_it(tmp_path, embedder):
+    from faq_engine.ui.demo import build_demo
+    from faq_engine.ui.render import map_frame, render
+
+    sync(store_at(tmp_path), load_bundled("medicare", embedder, fields="question"))
+    OPENED.pop().close()
+    settings = env_settings(qdrant=str(tmp_path), method="dense")
+    engine = load_qdrant_engine(settings, embedder=embedder)
+    OPENED.append(engine.store.client)
+    demo = build_demo(engine, settings)
+    handlers = next(fn.fn.__self__ for fn in demo.fns.values() if getattr(fn.fn, "__name__", "") == "show_event")
+    hits, view = handlers.search(TUTORIAL_QUERY, 5, None)
+    assert [h["id"] for h in hits] == ["8", "7", "3", "9", "10"]
+    frame = map_frame(view)
+    assert frame["kind"].value_counts().to_dict() == {"FAQ": 8, "nearest FAQs": 5, "your question": 1}
+    assert "(Qdrant, 13 questions)" in render(view)[3]

@@ -47,7 +47,7 @@ class Answer:
     hits: tuple[SearchHit, ...]
     vector: np.ndarray
     characters_read: int | None = None  # set when the model read only the question's beginning
-    rows: tuple[int, ...] = ()  # the hits' rows in the FAQ set
+    hit_vectors: np.ndarray | None = None  # the hits' vectors, best first (the app draws them)
 
 
 class SearchEngine:
@@ -96,7 +96,7 @@ class SearchEngine:
         cleaned = validate_query(query)
         vectors = self.embedder.embed([cleaned])
         rows, hits = self._rank([cleaned], k, vectors)[0]
-        return Answer(tuple(hits), vectors[0], self.embedder.characters_read(cleaned), tuple(rows.tolist()))
+        return Answer(tuple(hits), vectors[0], self.embedder.characters_read(cleaned), self.faqs.embeddings[rows])
 
     def search_batch(
         self, queries: Sequence[str], k: int = 5, *, vectors: np.ndarray | None = None

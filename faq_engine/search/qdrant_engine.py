@@ -51,9 +51,11 @@ class QdrantEngine:
     def answer(self, query: str, k: int = 5) -> Answer:
         """The ``k`` best FAQs for ``query`` with the query's vector."""
         cleaned = validate_query(query)
-        vectors = self.embedder.embed([cleaned])
-        return Answer(tuple(self.search_batch([cleaned], k, vectors=vectors)[0]), vectors[0],
-                      self.embedder.characters_read(cleaned))
+        vector = l2_normalize(self.embedder.embed([cleaned]))[0]
+        ranked = self._ranked(cleaned, vector, max(1, int(k)), with_vectors=True)
+        hit_vectors = np.asarray([point.vector[DENSE] for _, point in ranked], dtype=np.float32)
+        return Answer(tuple(self._hits(ranked)), vector, self.embedder.characters_read(cleaned),
+                      l2_normalize(hit_vectors) if len(ranked) else None)
 
     def search_batch(self, queries: Sequence[str], k: int = 5, *,
                      vectors: np.ndarray | None = None) -> list[list[SearchHit]]:
@@ -64,15 +66,16 @@ class QdrantEngine:
         vectors = l2_normalize(self.embedder.embed(cleaned) if vectors is None else vectors)
         if len(vectors) != len(cleaned):
             raise ConfigError(f"Got {len(vectors)} query vectors for {len(cleaned)} queries.")
-        return [self._one(q, v, max(1, int(k))) for q, v in zip(cleaned, vectors)]
+        return [self._hits(self._ranked(q, v, max(1, int(k)))) for q, v in zip(cleaned, vectors)]
 
-    def _one(self, query: str, vector: np.ndarray, k: int) -> list[SearchHit]:
+    def _ranked(self, query: str, vector: np.ndarray, k: int, with_vectors: bool = False) -> list[tuple]:
+        """The ``k`` best points for one question, as ``(cosine, point)``, best first."""
         if self.method == "dense":
-            return self._hits([(p.payload, float(p.score)) for p in self.store.dense(vector, k, exact=self.exact)])
+            return [(float(p.score), p) for p in self.store.dense(vector, k, exact=self.exact,
+                                                                  with_vectors=with_vectors)]
         lexical = {p.id: p for p in self.store.sparse(query_vector(query, self._tokenizer), max(k, CANDIDATES))}
         if self.method == "bm25":
-            ranked = sorted(lexical.values(), key=lambda p: -p.score)[:k]
-            return self._hits([(p.payload, _cosine(p, vector)) for p in ranked])
+            return [(_cosine(p, vector), p) for p in sorted(lexical.values(), key=lambda p: -p.score)[:k]]
         dense = {p.id: p for p in self.store.dense(vector, max(k, CANDIDATES), exact=self.exact, with_vectors=True)}
         if not dense:
             return []
@@ -84,13 +87,17 @@ class QdrantEngine:
             cosine = _cosine(point, vector)
             d = (cosine - worst) / (best - worst) if best > worst else 0.0
             b = lexical[pid].score / top_bm25 if pid in lexical and top_bm25 > 0 else 0.0
-            blended.append(((1 - BM25_WEIGHT) * d + BM25_WEIGHT * b, point.payload["id"], point.payload, cosine))
+            blended.append(((1 - BM25_WEIGHT) * d + BM25_WEIGHT * b, point.payload["id"], cosine, point))
         blended.sort(key=lambda t: (-t[0], t[1]))
-        return self._hits([(payload, cosine) for _, _, payload, cosine in blended[:k]])
+        return [(cosine, point) for _, _, cosine, point in blended[:k]]
 
-    def _hits(self, ranked: list[tuple[dict, float]]) -> list[SearchHit]:
-        return [SearchHit(rank, p["id"], p["question"], p["answer"], score, p.get("url", ""), score >= self.threshold)
-                for rank, (p, score) in enumerate(ranked, start=1)]
+    def _hits(self, ranked: list[tuple[float, object]]) -> list[SearchHit]:
+        hits = []
+        for rank, (score, point) in enumerate(ranked, start=1):
+            p = point.payload
+            hits.append(SearchHit(rank, p["id"], p["question"], p["answer"], score, p.get("url", ""),
+                                  score >= self.threshold))
+        return hits
 
 
 def _cosine(point, vector: np.ndarray) -> float:

@@ -69,9 +69,13 @@ class QdrantLocation:
 
         if self.url is not None:
             return QdrantClient(url=self.url, api_key=self.api_key, timeout=timeout)
-        if self.path == ":memory:":
-            return QdrantClient(":memory:")
-        return QdrantClient(path=self.path)
+        try:
+            return QdrantClient(":memory:") if self.path == ":memory:" else QdrantClient(path=self.path)
+        except RuntimeError as err:  # embedded mode locks its folder: one process at a time
+            raise VectorStoreError(f"The Qdrant folder {self.path} is in use by another process (embedded mode "
+                                   "allows one at a time): stop it, or run a Qdrant server and use its URL.") from err
+        except OSError as err:
+            raise VectorStoreError(f"Cannot open the Qdrant folder {self.path}: {err.strerror or err}.") from err
 
 
 @dataclass(frozen=True)

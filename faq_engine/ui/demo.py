@@ -14,7 +14,7 @@ import gradio as gr
 from ..search.engine import MAX_QUESTION_CHARS, SearchEngine
 from ..settings import Settings
 from .handlers import MAX_DATA_BYTES, MAX_K, DemoHandlers, user_errors
-from .render import MAP_COLOURS, TABLE_HEADERS, View, corpus_for, map_props, render
+from .render import MAP_COLOURS, TABLE_HEADERS, View, corpus_for, map_props, qdrant_corpus, render
 
 DEFAULT_K = 5
 # Searches in flight at once. The local model is CPU-bound, so more would only queue on the
@@ -35,9 +35,12 @@ def build_demo(engine: SearchEngine, settings: Settings, *,
     The model and the default FAQs' vectors are warmed up here, so the first
     question is as fast as the rest. Launch the result with ``.launch()``.
     """
-    origin = "bundled" if engine.faqs.name == "medicare" else "default"
-    handlers = DemoHandlers(corpus_for(engine, origin), settings)  # the engine as loaded: nothing rebuilt
-    render(handlers.search(engine.faqs.entries[0].question, 1, None)[1])  # warm-up: model, pandas Styler
+    if hasattr(engine, "store"):  # a QdrantEngine: the FAQs stay in Qdrant, the map samples them
+        default = qdrant_corpus(engine, "Qdrant")
+    else:  # the engine as loaded: nothing rebuilt
+        default = corpus_for(engine, "bundled" if engine.faqs.name == "medicare" else "default")
+    handlers = DemoHandlers(default, settings)
+    render(handlers.search(default.sample.questions[0], 1, None)[1])  # warm-up: model, pandas Styler
     blank = View(handlers.default, ())  # before any search
     _, table, _, status = render(blank)
     ui = SimpleNamespace()

@@ -71,11 +71,11 @@ class DemoHandlers:
     def search_event(self, question: str, top_k: float, key: str | None) -> tuple[list[dict], Shown]:
         """``/search``: the hits as JSON-ready dicts, and what to draw (kept small: no FAQ set in it)."""
         hits, view = self.search(question, top_k, self.corpus(key))
-        return hits, Shown(key, view.hits, view.query_vector, view.characters_read, view.rows)
+        return hits, Shown(key, view.hits, view.query_vector, view.characters_read, view.hit_vectors)
 
     def show_event(self, shown: Shown) -> tuple:
         """Message, results table, map and status line for the last search."""
-        return render(View(self.corpus(shown.key), shown.hits, shown.vector, shown.characters_read, shown.rows))
+        return render(View(self.corpus(shown.key), shown.hits, shown.vector, shown.characters_read, shown.hit_vectors))
 
     def end_session(self, request: gr.Request) -> None:
         """The visitor left: free their FAQ set now."""
@@ -90,7 +90,7 @@ class DemoHandlers:
         # The question is embedded once: the engine ranks with its vector and the map draws it
         # (a second embedding would spend Inference API budget on a Space).
         answer = corpus.engine.answer(question, max(1, min(MAX_K, int(top_k))))
-        view = View(corpus, answer.hits, answer.vector, answer.characters_read, answer.rows)
+        view = View(corpus, answer.hits, answer.vector, answer.characters_read, answer.hit_vectors)
         return [h.to_dict() for h in answer.hits], view
 
     def load_hub(self, dataset_id: str, token: str = "", request: gr.Request = None, progress=gr.Progress()) -> tuple:
@@ -119,8 +119,8 @@ class DemoHandlers:
     def use_default(self, request: gr.Request = None) -> tuple:
         """Go back to the default FAQ set."""
         self.sessions.drop(request.session_hash if request else None)
-        faqs = self.default.faqs
-        return self._loaded(None, self.default, f"Searching the {len(faqs)} {md_text(faqs.name)} FAQs again.")
+        default = self.default
+        return self._loaded(None, default, f"Searching the {default.size} {md_text(default.name)} FAQs again.")
 
     def _load(self, source: Source, name: str, origin: str, key: str, progress: gr.Progress,
               access: HubAccess = HubAccess()) -> tuple:
@@ -152,7 +152,7 @@ class Shown:
     hits: tuple[SearchHit, ...]
     vector: np.ndarray | None
     characters_read: int | None = None
-    rows: tuple[int, ...] = ()
+    hit_vectors: np.ndarray | None = None
 
 
 def _session(request: gr.Request | None) -> str:

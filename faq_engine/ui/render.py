@@ -32,36 +32,64 @@ def md_text(text: str) -> str:
 
 
 @dataclass(frozen=True, eq=False)
-class Corpus:
-    """One searchable FAQ set with its map: the default one, or a session's own upload."""
+class MapSample:
+    """The FAQs drawn on the map: all of a small set, an even sample of a large one."""
 
-    engine: SearchEngine
+    ids: list[str]
+    questions: list[str]
+    vectors: np.ndarray
+
+
+@dataclass(frozen=True, eq=False)
+class Corpus:
+    """One searchable FAQ set with its map: the default one (in memory or in Qdrant), or a session's upload."""
+
+    engine: SearchEngine  # or a QdrantEngine: the same search API
+    name: str
+    size: int
+    fields: str
+    notes: tuple[str, ...]
+    sample: MapSample
     projection: Projection
-    sample: np.ndarray  # the rows drawn on the map (all of a small set, an even sample of a large one)
-    coords: np.ndarray  # their map coordinates, one row per sampled FAQ
+    coords: np.ndarray  # the sample's map coordinates
     origin: str
 
     @property
     def faqs(self) -> FaqSet:
+        """The FAQ set of an in-memory engine."""
         return self.engine.faqs
 
 
-def make_corpus(faqs: FaqSet, like: SearchEngine, origin: str, *, threshold: float | None = None) -> Corpus:
-    """A :class:`Corpus` for ``faqs``, searched with ``like``'s embedder and method.
+def make_corpus(faqs: FaqSet, like, origin: str, *, threshold: float | None = None) -> Corpus:
+    """A :class:`Corpus` for ``faqs`` in memory, searched with ``like``'s embedder and method.
 
     ``threshold=None`` lets the engine pick the one calibrated for ``faqs.fields``.
     """
-    engine = type(like)(faqs, like.embedder, method=like.method, threshold=threshold)
-    return corpus_for(engine, origin)
+    return corpus_for(SearchEngine(faqs, like.embedder, method=like.method, threshold=threshold), origin)
 
 
 def corpus_for(engine: SearchEngine, origin: str) -> Corpus:
-    """The map of ``engine``'s FAQ set: PCA fitted on (and coordinates for) the sampled rows only."""
-    n = len(engine.faqs)
-    sample = np.unique(np.linspace(0, n - 1, min(n, MAX_MAP_POINTS)).round().astype(np.int64))
-    vectors = engine.faqs.embeddings[sample]
-    projection = fit_pca(vectors)
-    return Corpus(engine, projection, sample, projection.transform(vectors), origin)
+    """The corpus of an in-memory engine: PCA fitted on (and coordinates for) the sampled rows only."""
+    faqs, n = engine.faqs, len(engine.faqs)
+    rows = np.unique(np.linspace(0, n - 1, min(n, MAX_MAP_POINTS)).round().astype(np.int64))
+    sample = MapSample(faqs.entries.table.column("id").take(rows).to_pylist(),
+                       faqs.entries.table.column("question").take(rows).to_pylist(), faqs.embeddings[rows])
+    return _corpus(engine, faqs.name, n, faqs.fields, faqs.notes, sample, origin)
+
+
+def qdrant_corpus(engine, origin: str) -> Corpus:
+    """The corpus of a QdrantEngine: the map samples points from the collection."""
+    points = engine.store.sample(MAX_MAP_POINTS)
+    sample = MapSample([p.payload["id"] for p in points], [p.payload["question"] for p in points],
+                       np.asarray([p.vector["dense"] for p in points], dtype=np.float32).reshape(len(points), -1))
+    meta = engine.meta
+    return _corpus(engine, f"{engine.store.collection} (Qdrant)", meta.rows, meta.fields, (), sample, origin)
+
+
+def _corpus(engine, name: str, size: int, fields: str, notes: tuple[str, ...], sample: MapSample,
+            origin: str) -> Corpus:
+    projection = fit_pca(sample.vectors)
+    return Corpus(engine, name, size, fields, notes, sample, projection, projection.transform(sample.vectors), origin)
 
 
 @dataclass(frozen=True, eq=False)
@@ -72,20 +100,20 @@ class View:
     hits: tuple[SearchHit, ...]
     query_vector: np.ndarray | None = None
     characters_read: int | None = None  # the model read only this much of a long question
-    rows: tuple[int, ...] = ()  # the hits' rows in the FAQ set, best first
+    hit_vectors: np.ndarray | None = None  # the hits' vectors, best first (drawn on the map)
 
 
 def _status(corpus: Corpus) -> str:
-    engine, faqs = corpus.engine, corpus.faqs
+    engine = corpus.engine
     parts = [
         f"**Embedder:** {md_text(engine.embedder.status)}",
         f"**Model:** {md_text(engine.embedder.model_id)}",
-        f"**FAQs:** {md_text(faqs.name)} ({md_text(corpus.origin)}, {len(faqs)} questions)",
+        f"**FAQs:** {md_text(corpus.name)} ({md_text(corpus.origin)}, {corpus.size} questions)",
         f"**Ranking:** {md_text(engine.method)}",
-        f"**Embedded text:** {md_text(faqs.fields)}",
+        f"**Embedded text:** {md_text(corpus.fields)}",
         f"**Confident at:** ≥ {engine.threshold:.2f}",
     ]
-    notes = "".join(f"\n\n_{md_text(note)}_" for note in faqs.notes)
+    notes = "".join(f"\n\n_{md_text(note)}_" for note in corpus.notes)
     return " · ".join(parts) + notes
 
 
@@ -117,18 +145,21 @@ def _table(hits: Sequence[SearchHit]) -> Any:
 def map_frame(view: View) -> pd.DataFrame:
     """The points of the map: every FAQ (sampled if many), the nearest FAQs, and the question.
 
-    Only drawn rows are touched: a million FAQs cost no more per question than a thousand.
+    Only drawn points are touched: a million FAQs cost no more per question than a thousand.
     """
-    corpus, faqs = view.corpus, view.corpus.faqs
-    hit_rows = list(reversed(view.rows))  # the best is drawn last, on top
-    keep = ~np.isin(corpus.sample, hit_rows)
-    rows = np.concatenate([corpus.sample[keep], np.asarray(hit_rows, dtype=np.int64)])
-    coords = np.concatenate([corpus.coords[keep], corpus.projection.transform(faqs.embeddings[hit_rows])])
-    kinds = ["FAQ"] * int(keep.sum()) + ["nearest FAQs"] * len(hit_rows)
-    scores = [""] * len(rows)
+    corpus, sample = view.corpus, view.corpus.sample
+    hits = list(reversed(view.hits))  # the best is drawn last, on top
+    hit_ids = {h.id for h in hits}
+    keep = np.asarray([i not in hit_ids for i in sample.ids], dtype=bool)
+    dim = sample.vectors.shape[1]
+    hit_vectors = np.zeros((0, dim), np.float32) if view.hit_vectors is None else view.hit_vectors[::-1]
+    vectors = np.concatenate([sample.vectors[keep], hit_vectors])
+    coords = corpus.projection.transform(vectors) if len(vectors) else np.zeros((0, 2))
+    kinds = ["FAQ"] * int(keep.sum()) + ["nearest FAQs"] * len(hit_vectors)
+    questions = [q for q, k in zip(sample.questions, keep) if k] + [h.question for h in hits][: len(hit_vectors)]
+    scores = [""] * len(vectors)
     if view.query_vector is not None:
-        scores = [f"{s:.3f}" for s in faqs.embeddings[rows] @ np.asarray(view.query_vector, dtype=np.float32)]
-    questions = faqs.entries.table.column("question").take(rows).to_pylist()
+        scores = [f"{s:.3f}" for s in vectors @ np.asarray(view.query_vector, dtype=np.float32)]
     records = [(float(x), float(y), kind, q, s) for (x, y), kind, q, s in zip(coords, kinds, questions, scores)]
     if view.query_vector is not None:
         x, y = corpus.projection.transform(view.query_vector)[0]
@@ -148,7 +179,7 @@ def _axis_titles(corpus: Corpus) -> dict[str, str]:
 def map_props(view: View) -> dict[str, Any]:
     """Value, axis titles and caption of the map for ``view``."""
     if view.query_vector is None:
-        caption = f"Each grey point is one of the {len(view.corpus.faqs)} FAQs; similar questions lie close together."
+        caption = f"Each grey point is one of the {view.corpus.size} FAQs; similar questions lie close together."
     else:
         caption = f"Blue: your question. Orange: its {len(view.hits)} nearest FAQs. Grey: the other FAQs."
     return {"value": map_frame(view), "caption": caption, **_axis_titles(view.corpus)}
