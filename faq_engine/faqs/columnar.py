@@ -15,7 +15,6 @@ from typing import Sequence
 import numpy as np
 
 from ..errors import DatasetError
-from ..vectors import EPS
 from .dataset_format import EMBEDDING_COLUMN, META_KEY, DatasetMeta
 from .entry import row_list
 
@@ -104,14 +103,3 @@ def read_parquet(paths: Sequence[Path]) -> ParquetData:
         _copy_vectors(file, path, vectors, start)
         start += file.metadata.num_rows
     return ParquetData(table, vectors, meta)
-
-
-def normalize_in_place(vectors: np.ndarray, tolerance: float = 1e-4) -> np.ndarray:
-    """L2-normalise the rows of ``vectors`` in place, batch by batch; rows already of unit length
-    are left as they are (a set stored normalised costs one pass of reading)."""
-    for start in range(0, len(vectors), BATCH_ROWS):
-        block = vectors[start : start + BATCH_ROWS]
-        norms = np.sqrt(np.einsum("ij,ij->i", block, block))
-        if np.any(np.abs(norms - 1.0) > tolerance):
-            block /= np.maximum(norms, EPS)[:, None]
-    return vectors

@@ -11,7 +11,7 @@ import numpy as np
 from ..embedders.base import Embedder, Progress
 from ..errors import DatasetError
 from ..vectors import check_dim, l2_normalize
-from .columnar import BATCH_ROWS, normalize_in_place
+from .columnar import BATCH_ROWS
 from .entry import Entries, FaqEntry, row_list, texts_for, validate_entries
 
 log = logging.getLogger(__name__)
@@ -39,34 +39,49 @@ class FaqSet:
         return len(self.entries)
 
 
-def check_vectors(vectors: np.ndarray, dim: int, n: int) -> np.ndarray:
-    """Raise :class:`DatasetError` unless ``vectors`` is ``(n, dim)``, finite and has no all-zero row.
-
-    Checked batch by batch, so a million rows need no full-size temporaries; nothing is copied.
-    """
+def _shaped(vectors: np.ndarray, dim: int, n: int) -> np.ndarray:
     arr = np.asarray(vectors, dtype=np.float32)
     if arr.ndim != 2 or arr.shape[0] != n:
         raise DatasetError(f"Expected {n} embeddings, found an array of shape {tuple(arr.shape)}.")
     check_dim(arr, dim, "The stored embeddings")
+    return arr
+
+
+def _scan(arr: np.ndarray, *, normalize: bool) -> None:
+    """One pass over the rows, block by block: their norms find NaN, infinite and all-zero rows (no model
+    makes an all-zero sentence vector), and ``normalize`` scales the rows not yet of unit length."""
     bad, zero = [], []
-    for start in range(0, n, BATCH_ROWS):
+    for start in range(0, len(arr), BATCH_ROWS):
         block = arr[start : start + BATCH_ROWS]
-        bad.extend((np.flatnonzero(~np.isfinite(block).all(axis=1)) + start).tolist())
-        zero.extend((np.flatnonzero(~block.any(axis=1)) + start).tolist())
+        norms = np.sqrt(np.einsum("ij,ij->i", block, block, dtype=np.float64))  # float64: no overflow
+        bad.extend((np.flatnonzero(~np.isfinite(norms)) + start).tolist())
+        zero.extend((np.flatnonzero(norms == 0) + start).tolist())
+        if normalize and not (bad or zero) and np.any(np.abs(norms - 1.0) > 1e-4):
+            block /= norms[:, None].astype(np.float32)
     if bad:
         raise DatasetError(f"Embeddings in row(s) {row_list(bad)} contain NaN or infinity: re-embed the data.")
-    if zero:  # no model makes an all-zero sentence vector: such a row could never be found
+    if zero:
         raise DatasetError(f"Embeddings in row(s) {row_list(zero)} are all zeros: re-embed the data.")
+
+
+def check_vectors(vectors: np.ndarray, dim: int, n: int) -> np.ndarray:
+    """Raise :class:`DatasetError` unless ``vectors`` is ``(n, dim)``, finite and has no all-zero row.
+
+    Checked block by block, so a million rows need no full-size temporaries; nothing is copied.
+    """
+    arr = _shaped(vectors, dim, n)
+    _scan(arr, normalize=False)
     return arr
 
 
 def validate_vectors(vectors: np.ndarray, dim: int, n: int, *, in_place: bool = False) -> np.ndarray:
-    """:func:`check_vectors`, then the vectors L2-normalised: ``in_place`` normalises the caller's own
-    array instead of a copy (the loader's freshly read matrix)."""
-    arr = check_vectors(vectors, dim, n)
+    """:func:`check_vectors` and L2-normalisation in the same pass: ``in_place`` normalises the caller's
+    own array instead of a copy (the loader's freshly read matrix)."""
+    arr = _shaped(vectors, dim, n)
     if not (in_place and arr.flags.writeable and arr.flags.c_contiguous):
         arr = np.array(arr, dtype=np.float32, order="C")
-    return normalize_in_place(arr)
+    _scan(arr, normalize=True)
+    return arr
 
 
 # Stored vectors that claim to come from the embedder's model are re-embedded on a few rows first.

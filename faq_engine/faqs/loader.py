@@ -79,7 +79,9 @@ def read_source(path: Path, columns: Columns = Columns()) -> StoredFaqs:
     formats = [format_of(file) for file in files]
     if all(fmt == "parquet" for fmt in formats):
         data = read_parquet(files)
-        return StoredFaqs(entries_from_table(data.table, columns, path.name), data.vectors, meta or data.meta)
+        meta = meta or data.meta  # faq-engine's own format: written from stripped text
+        entries = entries_from_table(data.table, columns, path.name, trimmed=meta is not None)
+        return StoredFaqs(entries, data.vectors, meta)
     rows = [row for file, fmt in zip(files, formats) for row in read_rows(file, fmt)]
     return StoredFaqs(entries_from_rows(rows, columns, path.name), None, meta)
 

@@ -108,8 +108,11 @@ def _validated(entries: Entries, where: str) -> Entries:
     return entries
 
 
-def entries_from_table(table, columns: Columns, where: str) -> Entries:
-    """Map an Arrow table's columns to validated :class:`Entries`, without a Python object per row."""
+def entries_from_table(table, columns: Columns, where: str, *, trimmed: bool = False) -> Entries:
+    """Map an Arrow table's columns to validated :class:`Entries`, without a Python object per row.
+
+    ``trimmed``: the text is known to be stripped already (faq-engine's own format), so it is not again.
+    """
     import pyarrow as pa
     import pyarrow.compute as pc
 
@@ -119,7 +122,8 @@ def entries_from_table(table, columns: Columns, where: str) -> Entries:
     def text(name: str, default=None):
         if name not in table.column_names:
             return default if default is not None else pa.nulls(table.num_rows, pa.string())
-        return pc.utf8_trim_whitespace(pc.fill_null(table.column(name).cast(pa.string()), ""))
+        column = pc.fill_null(table.column(name).cast(pa.string()), "")
+        return column if trimmed else pc.utf8_trim_whitespace(column)
 
     row_ids = pa.array(np.arange(table.num_rows).astype(str))
     mapped = {"id": text(columns.id, row_ids), "question": text(columns.question), "answer": text(columns.answer),
