@@ -183,8 +183,9 @@ def main() -> None:
         print(f"BM25 build {m['bm25_build_s']:.2f} s, load {m['bm25_load_s']:.3f} s; ranking p50 hybrid "
               f"{m['rank_hybrid_p50_ms']:.1f} ms (p95 {m['rank_hybrid_p95_ms']:.1f}) vs dense {m['rank_dense_p50_ms']:.1f} "
               f"ms: {m['rank_hybrid_p50_ms'] / m['rank_dense_p50_ms']:.2f}x")
+        shutil.rmtree(cache / "bm25", ignore_errors=True)  # the first start builds the BM25 index, the second loads it
         first, second = app_start(folder, cache), app_start(folder, cache)
-        print(f"app start to first answer (hybrid): {first:.1f} s, then {second:.1f} s")
+        print(f"app start to first answer (hybrid): {first:.1f} s building BM25, then {second:.1f} s loading it")
         query = "how can I close my account"
         _, cli_s, cli_mb = run([PY, "-m", "faq_engine", "search", query, "--dataset", str(folder), "--method", "dense",
                                 "--json"], {"FAQ_ENGINE_CACHE_DIR": str(cache)})

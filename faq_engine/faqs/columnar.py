@@ -57,15 +57,15 @@ def _width(kind, path: Path) -> int | None:
 def _copy_vectors(file, path: Path, out: np.ndarray, start: int) -> None:
     """Fill ``out[start:...]`` with the file's vectors, one row group at a time.
 
-    Each group's decoded memory is handed back before the next is read: the peak is the
-    matrix plus one row group (faq-engine writes groups of 16,384 rows, about 25 MB).
+    The allocator reuses one group's freed memory for the next, so the peak is the matrix plus
+    about one row group (faq-engine writes groups of 16,384 rows, about 25 MB).
     """
-    import pyarrow as pa
     import pyarrow.compute as pc
 
     row = start
     for group in range(file.metadata.num_row_groups):
-        column = file.read_row_group(group, columns=[EMBEDDING_COLUMN]).column(0).combine_chunks()
+        # One thread: on two cores, decoding threads only add contention (measured: 3.9 s against 5.5 s per 1M).
+        column = file.read_row_group(group, columns=[EMBEDDING_COLUMN], use_threads=False).column(0).combine_chunks()
         lengths = pc.fill_null(pc.list_value_length(column), -1).to_numpy()
         bad = np.flatnonzero(lengths != out.shape[1])
         if bad.size:
@@ -75,7 +75,6 @@ def _copy_vectors(file, path: Path, out: np.ndarray, start: int) -> None:
         out[row : row + len(column)] = values.to_numpy(zero_copy_only=False).reshape(len(column), -1)
         row += len(column)
         del column, values
-        pa.default_memory_pool().release_unused()
 
 
 def read_parquet(paths: Sequence[Path]) -> ParquetData:
@@ -102,4 +101,5 @@ def read_parquet(paths: Sequence[Path]) -> ParquetData:
     for path, file in files:
         _copy_vectors(file, path, vectors, start)
         start += file.metadata.num_rows
+    pa.default_memory_pool().release_unused()  # hand the decoded groups' memory back to the OS, once
     return ParquetData(table, vectors, meta)
