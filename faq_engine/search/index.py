@@ -80,6 +80,8 @@ class ExactIndex(VectorIndex):
 
     def search(self, vectors: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
         queries = self._queries(vectors)
+        if len(queries) == 1:  # matrix @ vector (BLAS gemv) beats a 1-row matrix product
+            return top_k_from_scores((self._matrix @ queries[0])[None, :], k)
         step = max(1, CHUNK_SCORES // max(1, len(self._matrix)))
         parts = [top_k_from_scores(queries[i : i + step] @ self._matrix.T, k) for i in range(0, len(queries), step)]
         if not parts:
