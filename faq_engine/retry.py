@@ -100,14 +100,9 @@ def parse_retry_after(value: str | None, now: datetime | None = None) -> float |
     return max(seconds, 0.0)
 
 
-def call_with_retries(
-    fn: Callable[[], T],
-    policy: RetryPolicy,
-    *,
-    sleep: Callable[[float], object] = time.sleep,
-    clock: Callable[[], float] = time.monotonic,
-    giving_up: type[Exception] = ApiUnavailableError,
-) -> T:
+def call_with_retries(fn: Callable[[], T], policy: RetryPolicy, *, sleep: Callable[[float], object] = time.sleep,
+                      clock: Callable[[], float] = time.monotonic,
+                      giving_up: type[Exception] = ApiUnavailableError) -> T:
     """Call ``fn`` until it returns, retrying on :class:`TransientError` as ``policy`` says.
 
     Any other exception propagates at once.  When attempts or the deadline run

@@ -120,3 +120,29 @@ def test_no_confident_match_only_when_no_shown_hit_is_confident():
     assert confident_match(keyword_first) and not format_table(keyword_first).startswith("No confident match")
     weak = [SearchHit(1, "a", "q1", "", 0.30, confident=False)]
     assert not confident_match(weak) and format_table(weak).startswith("No confident match")
+
+
+def test_a_file_of_questions_is_answered_in_one_run_in_order(tmp_path):
+    base = ["How can Medicare help me?", "What is TRICARE?", "How do I sign up for Medicare?"]
+    questions = [line for i in range(1000) for line in ([base[i % 3], ""] if i % 4 == 0 else [base[i % 3]])]
+    path = tmp_path / "questions.txt"
+    path.write_text("\n".join(questions) + "\n", encoding="utf-8")
+    result = run_cli("search", "--queries", str(path), "--json", "-k", "3", "--method", "dense", "--fields", "question")
+    assert result.returncode == 0, result.stderr
+    answers = json.loads(result.stdout)
+    asked = [q for q in questions if q]
+    assert len(answers) == len(asked) == 1000
+    single = {q: [h["id"] for h in json.loads(run_cli("search", q, "--json", "-k", "3", "--method", "dense",
+                                                      "--fields", "question").stdout)] for q in set(asked)}
+    assert [[h["id"] for h in hits] for hits in answers] == [single[q] for q in asked]
+
+
+def test_questions_from_stdin_and_a_bad_line_named(tmp_path):
+    run = subprocess.run([sys.executable, "-m", "faq_engine", "search", "--queries", "-", "--json"],
+                         input="How can Medicare help me?\nWhat is TRICARE?\n", capture_output=True, text=True,
+                         timeout=120)
+    assert run.returncode == 0 and len(json.loads(run.stdout)) == 2
+    path = tmp_path / "q.txt"
+    path.write_text("How can Medicare help me?\n" + "x" * 30_000 + "\n", encoding="utf-8")
+    bad = run_cli("search", "--queries", str(path))
+    assert bad.returncode == 1 and "line 2" in bad.stderr and "Traceback" not in bad.stderr

@@ -6,6 +6,7 @@ import argparse
 import json
 import sys
 import textwrap
+from pathlib import Path
 from typing import Sequence
 
 from ..search.hits import SearchHit, confident_match
@@ -16,7 +17,9 @@ from ._utils import add_common_options, add_qdrant_options, positive_int
 def register(subparsers: argparse._SubParsersAction) -> None:
     """Add the ``search`` sub-command to the ``faq-engine`` parser."""
     p = subparsers.add_parser("search", help="find the FAQs that mean the same as a question")
-    p.add_argument("query", help="the question, in your own words")
+    p.add_argument("query", nargs="?", help="the question, in your own words")
+    p.add_argument("--queries", metavar="FILE",
+                   help="answer every question in FILE (one a line; '-' reads standard input) in one run")
     p.add_argument("-k", "--top-k", type=positive_int, default=5, help="how many FAQs to show (default 5)")
     p.add_argument("--dataset", help="FAQ source (default: the bundled 'medicare')")
     p.add_argument("--method", choices=METHOD_CHOICES, help="ranking method")
@@ -43,6 +46,37 @@ def format_table(hits: Sequence[SearchHit], width: int = 100) -> str:
     return "\n".join(lines)
 
 
+def read_questions(source: str) -> list[str]:
+    """The questions of a file (or of standard input for ``-``): one a line, blank lines skipped;
+    a line that cannot be a question is an error naming it."""
+    from ..errors import DatasetError, InvalidQueryError
+    from ..search.engine import validate_query
+
+    try:
+        text = sys.stdin.read() if source == "-" else Path(source).read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError) as err:
+        raise DatasetError(f"Cannot read the questions in {source}: {getattr(err, 'strerror', None) or err}.") from err
+    questions = []
+    for number, line in enumerate(text.split("\n"), start=1):
+        if line.strip():
+            try:
+                questions.append(validate_query(line))
+            except InvalidQueryError as err:
+                raise InvalidQueryError(f"{source}, line {number}: {err}") from None
+    if not questions:
+        raise DatasetError(f"{source} holds no question: write one a line.")
+    return questions
+
+
+def _print_batch(questions: list[str], results: list[list[SearchHit]], as_json: bool) -> int:
+    if as_json:
+        print(json.dumps([[h.to_dict() for h in hits] for hits in results], ensure_ascii=False, indent=2))
+        return 0
+    for question, hits in zip(questions, results):
+        print(f"Q: {printable(question)}\n{format_table(hits)}\n")
+    return 0
+
+
 def run(args: argparse.Namespace, settings: Settings) -> int:
     """Load the FAQ set, answer the question, print a table or JSON."""
     from ..pipeline import load_engine, load_qdrant_engine
@@ -51,7 +85,12 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
         embedder=args.embedder, api_url=args.api_url, fields=args.fields, dataset=args.dataset, method=args.method,
         qdrant=args.qdrant, qdrant_collection=args.collection,
     )
+    if (args.query is None) == (args.queries is None):
+        raise SystemExit("faq-engine search: error: give one question, or --queries FILE")
+    questions = read_questions(args.queries) if args.queries is not None else None
     engine = load_qdrant_engine(settings) if settings.qdrant else load_engine(settings)
+    if questions is not None:
+        return _print_batch(questions, engine.search_batch(questions, args.top_k), args.json)
     answer = engine.answer(args.query, args.top_k)
     hits = answer.hits
     if answer.characters_read is not None:

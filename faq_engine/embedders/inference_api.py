@@ -65,6 +65,18 @@ class _Cancelled(Exception):
     """Another batch of the same call failed; stop this one."""
 
 
+def _check_url(url: str | None) -> None:
+    parts = urlsplit(url or "")
+    try:
+        port_ok = parts.port is None or 0 < parts.port
+    except ValueError:  # "Port out of range 0-65535", or not a number
+        port_ok = False
+    if parts.scheme not in ("http", "https") or not parts.hostname or not port_ok:
+        # The value is not echoed: a token pasted into the wrong variable must not be shown.
+        raise ConfigError("The API URL is not an http(s) URL with a valid host and port: check "
+                          "FAQ_ENGINE_API_URL or --api-url.")
+
+
 class InferenceApiEmbedder(Embedder):
     """Sentence embeddings from a feature-extraction HTTP endpoint (see module docstring).
 
@@ -87,15 +99,7 @@ class InferenceApiEmbedder(Embedder):
         sleep: Callable[[float], object] | None = None,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
-        parts = urlsplit(url or "")
-        try:
-            port_ok = parts.port is None or 0 < parts.port
-        except ValueError:  # "Port out of range 0-65535", or not a number
-            port_ok = False
-        if parts.scheme not in ("http", "https") or not parts.hostname or not port_ok:
-            # The value is not echoed: a token pasted into the wrong variable must not be shown.
-            raise ConfigError("The API URL is not an http(s) URL with a valid host and port: check "
-                              "FAQ_ENGINE_API_URL or --api-url.")
+        _check_url(url)
         if request_size < 1 or concurrency < 1:
             raise ConfigError("The API batch size and concurrency must be at least 1.")
         self.url, self.model_id, self.dim = url, model_id, dim

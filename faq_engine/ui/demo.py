@@ -35,11 +35,8 @@ def build_demo(engine: SearchEngine, settings: Settings, *,
     The model and the default FAQs' vectors are warmed up here, so the first
     question is as fast as the rest. Launch the result with ``.launch()``.
     """
-    if hasattr(engine, "store"):  # a QdrantEngine: the FAQs stay in Qdrant, the map samples them
-        default = qdrant_corpus(engine, "Qdrant")
-    else:  # the engine as loaded: nothing rebuilt
-        default = corpus_for(engine, "bundled" if engine.faqs.name == "medicare" else "default")
-    handlers = DemoHandlers(default, settings)
+    handlers = DemoHandlers(_default_corpus(engine), settings)
+    default = handlers.default
     render(handlers.search(default.sample.questions[0], 1, None)[1])  # warm-up: model, pandas Styler
     blank = View(handlers.default, ())  # before any search
     _, table, _, status = render(blank)
@@ -71,6 +68,12 @@ def build_demo(engine: SearchEngine, settings: Settings, *,
         _wire(ui, handlers)
     demo.queue(default_concurrency_limit=concurrency)
     return demo
+
+
+def _default_corpus(engine: SearchEngine):
+    if hasattr(engine, "store"):  # a QdrantEngine: the FAQs stay in Qdrant, the map samples them
+        return qdrant_corpus(engine, "Qdrant")
+    return corpus_for(engine, "bundled" if engine.faqs.name == "medicare" else "default")  # nothing rebuilt
 
 
 def _data_source_panel(ui: SimpleNamespace) -> None:
