@@ -135,3 +135,21 @@ def test_the_bm25_index_is_saved_once_and_loaded_after(tmp_path):
     np.testing.assert_allclose(loaded.scores(["renew card", "part b"]), built.scores(["renew card", "part b"]))
     edited = Entries.of([FaqEntry("0", "How do I renew my passport?")] + list(entries)[1:])
     assert index_key(edited) != index_key(entries)  # an edited question never meets the old index
+
+
+def test_scores_are_bm25s_lucene_scores():
+    import bm25s
+
+    from faq_engine.search.lexical import K1, B, Bm25Index
+
+    texts = ["How do I renew my card?", "Renew the card online, renew it by mail", "What is Part B?",
+             "Where do I mail the renewal form?", "the and of", "Card card card payments"]
+    index = Bm25Index(texts)
+    oracle = bm25s.BM25(k1=K1, b=B, method="lucene")
+    corpus = [index.tokenizer(t) for t in texts]
+    vocab = {}
+    oracle.index(([[vocab.setdefault(t, len(vocab)) for t in doc] for doc in corpus], vocab), show_progress=False)
+    for query in ("renew card card", "mail renewal", "part b", "nothing matches here"):
+        ids = [vocab[t] for t in index.tokenizer(query) if t in vocab]
+        expected = oracle.get_scores_from_ids(ids) if ids else np.zeros(len(texts))
+        np.testing.assert_allclose(index.scores([query])[0], expected, rtol=1e-5, atol=1e-6)

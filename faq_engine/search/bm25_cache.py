@@ -22,7 +22,7 @@ from .lexical import K1, TOKEN_PATTERN, B, Bm25Index
 
 log = logging.getLogger(__name__)
 
-FORMAT = "1"  # bump when Bm25Index.save changes
+FORMAT = "2"  # bump when Bm25Index.save changes
 
 
 def index_key(entries: Entries) -> str:
