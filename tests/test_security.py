@@ -324,3 +324,15 @@ def test_an_endpoint_serving_another_model_never_poisons_the_local_cache(embedde
     local = CachedEmbedder(embedder, EmbeddingCache.in_dir(tmp_path))
     np.testing.assert_allclose(local.embed([TUTORIAL_QUERY]), embedder.embed([TUTORIAL_QUERY]), atol=1e-6)
     assert local.stats.embedded == 1  # the API's vector was not taken as the model's
+
+
+def test_loads_run_beside_searches_and_two_at_a_time(embedder):
+    from faq_engine.ui.demo import DEFAULT_CONCURRENCY, build_demo
+
+    bundled = load_bundled("medicare", embedder)
+    demo = build_demo(SearchEngine(bundled, embedder), env_settings())
+    events = {fn.api_name: fn for fn in demo.fns.values()}
+    loads = [events[name] for name in ("load_hub", "load_file", "use_default")]
+    assert {(fn.concurrency_id, fn.concurrency_limit) for fn in loads} == {("load", 2)}
+    search = events["search"]  # its own queue: a visitor's long upload never holds another's search
+    assert search.concurrency_id != "load" and demo._queue.default_concurrency_limit == DEFAULT_CONCURRENCY
