@@ -48,7 +48,7 @@ def test_each_hit_is_confident_exactly_when_its_cosine_reaches_the_threshold(emb
     engine = SearchEngine(faqs, embedder, method=method)
     assert engine.threshold == THRESHOLDS["question+answer"]
     for hits in best_hits(engine)[2]:
-        assert [h.confident for h in hits] == [h.score >= engine.threshold for h in hits]
+        assert [h.confident for h in hits] == [h.similarity >= engine.threshold for h in hits]
     assert SearchEngine(faqs, embedder, method=method, threshold=0.99).search("What is TRICARE?", 1)[0].confident is False
 
 

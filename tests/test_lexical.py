@@ -91,7 +91,7 @@ class KeywordBlindEmbedder(Embedder):
         return np.asarray([[1.0, 0.0] if "insurance" in t.lower() else [0.0, 1.0] for t in texts], dtype=np.float32)
 
 
-def test_engine_methods_order_differently_but_always_show_the_cosine():
+def test_engine_methods_order_differently_and_score_in_their_order_with_the_cosine_beside():
     fake = KeywordBlindEmbedder()
     entries = [FaqEntry("a", "What does my health insurance cover?"), FaqEntry("b", "Is TRICARE health insurance?"),
                FaqEntry("c", "How do I bake bread?")]
@@ -102,7 +102,8 @@ def test_engine_methods_order_differently_but_always_show_the_cosine():
         hits = SearchEngine(faqs, fake, method=method).search(query, 3)
         assert sorted(h.id for h in hits) == ["a", "b", "c"]
         for h in hits:
-            assert h.score == pytest.approx(cosine["abc".index(h.id)], abs=1e-6)
+            assert h.similarity == pytest.approx(cosine["abc".index(h.id)], abs=1e-6)
+        assert [h.score for h in hits] == sorted((h.score for h in hits), reverse=True)  # never increases
     assert SearchEngine(faqs, fake, method="dense").search(query, 1)[0].id == "a"  # a tie: the lower index
     assert SearchEngine(faqs, fake, method="bm25").search(query, 1)[0].id == "b"
     assert SearchEngine(faqs, fake, method="hybrid").search(query, 1)[0].id == "b"

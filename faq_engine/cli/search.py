@@ -36,11 +36,11 @@ def printable(text: str) -> str:
 
 def format_table(hits: Sequence[SearchHit], width: int = 100) -> str:
     """A readable plain-text table of search hits (FAQ text is data: nothing in it reaches the terminal raw)."""
-    lines = [f"{'rank':>4}  {'id':>6}  {'score':>6}  {'confident':<9}  question"]
+    lines = [f"{'rank':>4}  {'id':>6}  {'score':>6}  {'cosine':>6}  {'confident':<9}  question"]
     for h in hits:
         question = textwrap.shorten(printable(h.question), width=max(20, width - 35), placeholder="…")
-        lines.append(f"{h.rank:>4}  {printable(h.id):>6}  {h.score:6.4f}  {'yes' if h.confident else 'no':<9}  "
-                     f"{question}")
+        lines.append(f"{h.rank:>4}  {printable(h.id):>6}  {h.score:6.4f}  {h.similarity:6.4f}  "
+                     f"{'yes' if h.confident else 'no':<9}  {question}")
     if hits and not confident_match(hits):
         lines.insert(0, "No confident match: these are the nearest FAQs.")
     return "\n".join(lines)

@@ -53,11 +53,11 @@ class Answer:
 class SearchEngine:
     """Semantic search over one :class:`FaqSet` with one :class:`Embedder`.
 
-    ``method`` only changes the order of the results (``dense``: cosine, ``bm25``:
-    keywords of the FAQ questions, ``hybrid``: a blend of both, see :mod:`.hybrid`);
-    the reported ``score`` is always the cosine similarity between the question and
-    the FAQ. A hit is ``confident`` when its own score reaches ``threshold``
-    (by default the one calibrated for the FAQ set's embedded text, :data:`THRESHOLDS`).
+    ``method`` sets the order of the results (``dense``: cosine, ``bm25``: keywords of
+    the FAQ questions, ``hybrid``: a blend of both, see :mod:`.hybrid`), and each hit's
+    ``score`` is the one it was ordered by; its ``similarity`` is always the cosine
+    between the question and the FAQ. A hit is ``confident`` when its similarity reaches
+    ``threshold`` (by default the one calibrated for the embedded text, :data:`THRESHOLDS`).
     """
 
     def __init__(
@@ -118,21 +118,21 @@ class SearchEngine:
             raise ConfigError(f"Got {len(vectors)} query vectors for {len(queries)} queries.")
         if self._lexical is None:
             rows, cosines = self.index.search(vectors, k)
-            return [(r, self._hits(r, c)) for r, c in zip(rows, cosines)]
+            return [(r, self._hits(r, c, c)) for r, c in zip(rows, cosines)]
         out = []
         # BM25 always indexes the FAQ questions: with the answers added, BM25 alone and the hybrid over
         # question+answer vectors rank worse on both dev sets (benchmarks/fusion_options.py).
         for start, dense in self.index.chunks(vectors):
             lexical = self._lexical.scores(queries[start : start + len(dense)])
             ranking = lexical if self.method == "bm25" else blend_scores(dense, lexical)
-            rows, _ = top_k_from_scores(ranking, k)
-            out += [(r, self._hits(r, dense[i, r])) for i, r in enumerate(rows)]
+            rows, scores = top_k_from_scores(ranking, k)
+            out += [(r, self._hits(r, s, dense[i, r])) for i, (r, s) in enumerate(zip(rows, scores))]
         return out
 
-    def _hits(self, rows: np.ndarray, cosines: np.ndarray) -> list[SearchHit]:
+    def _hits(self, rows: np.ndarray, scores: np.ndarray, cosines: np.ndarray) -> list[SearchHit]:
         hits = []
-        for rank, (row, score) in enumerate(zip(rows.tolist(), cosines.tolist()), start=1):
+        for rank, (row, score, cosine) in enumerate(zip(rows.tolist(), scores.tolist(), cosines.tolist()), start=1):
             entry = self.faqs.entries[row]
             hits.append(SearchHit(rank, entry.id, entry.question, entry.answer, float(score), entry.url,
-                                  score >= self.threshold))
+                                  cosine >= self.threshold, float(cosine)))
         return hits

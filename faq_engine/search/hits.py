@@ -10,9 +10,11 @@ from typing import Sequence
 class SearchHit:
     """One ranked answer to a query.
 
-    ``score`` is always the cosine similarity between the query and the FAQ's
-    embedded text, whichever method ordered the results. ``confident`` says
-    whether the hit cleared the calibrated confidence threshold.
+    ``score`` is the score the results are ordered by, so it never increases down a list:
+    the cosine similarity for ``dense``, the blend of scaled cosine and BM25 (0 to 1) for
+    ``hybrid``, BM25 for ``bm25``. ``similarity`` is always the cosine similarity between
+    the query and the FAQ's embedded text, and ``confident`` says whether it cleared the
+    calibrated confidence threshold.
     """
 
     rank: int
@@ -22,6 +24,11 @@ class SearchHit:
     score: float
     url: str = ""
     confident: bool = True
+    similarity: float | None = None  # None: the same as score (a cosine ranking)
+
+    def __post_init__(self) -> None:
+        if self.similarity is None:
+            object.__setattr__(self, "similarity", self.score)
 
     def to_dict(self) -> dict:
         """A JSON-serialisable dict (the CLI's and the app's wire format)."""

@@ -53,7 +53,7 @@ class QdrantEngine:
         cleaned = validate_query(query)
         vector = l2_normalize(self.embedder.embed([cleaned]))[0]
         ranked = self._ranked(cleaned, vector, max(1, int(k)), with_vectors=True)
-        hit_vectors = np.asarray([point.vector[DENSE] for _, point in ranked], dtype=np.float32)
+        hit_vectors = np.asarray([point.vector[DENSE] for _, _, point in ranked], dtype=np.float32)
         return Answer(tuple(self._hits(ranked)), vector, self.embedder.characters_read(cleaned),
                       l2_normalize(hit_vectors) if len(ranked) else None)
 
@@ -69,13 +69,14 @@ class QdrantEngine:
         return [self._hits(self._ranked(q, v, max(1, int(k)))) for q, v in zip(cleaned, vectors)]
 
     def _ranked(self, query: str, vector: np.ndarray, k: int, with_vectors: bool = False) -> list[tuple]:
-        """The ``k`` best points for one question, as ``(cosine, point)``, best first."""
+        """The ``k`` best points for one question, as ``(score, cosine, point)``, best first."""
         if self.method == "dense":
-            return [(float(p.score), p) for p in self.store.dense(vector, k, exact=self.exact,
-                                                                  with_vectors=with_vectors)]
+            return [(float(p.score), float(p.score), p) for p in self.store.dense(vector, k, exact=self.exact,
+                                                                                  with_vectors=with_vectors)]
         lexical = {p.id: p for p in self.store.sparse(query_vector(query, self._tokenizer), max(k, CANDIDATES))}
         if self.method == "bm25":
-            return [(_cosine(p, vector), p) for p in sorted(lexical.values(), key=lambda p: -p.score)[:k]]
+            ranked = sorted(lexical.values(), key=lambda p: -p.score)[:k]
+            return [(float(p.score), _cosine(p, vector), p) for p in ranked]
         dense = {p.id: p for p in self.store.dense(vector, max(k, CANDIDATES), exact=self.exact, with_vectors=True)}
         if not dense:
             return []
@@ -89,14 +90,14 @@ class QdrantEngine:
             b = lexical[pid].score / top_bm25 if pid in lexical and top_bm25 > 0 else 0.0
             blended.append(((1 - BM25_WEIGHT) * d + BM25_WEIGHT * b, point.payload["id"], cosine, point))
         blended.sort(key=lambda t: (-t[0], t[1]))
-        return [(cosine, point) for _, _, cosine, point in blended[:k]]
+        return [(score, cosine, point) for score, _, cosine, point in blended[:k]]
 
-    def _hits(self, ranked: list[tuple[float, object]]) -> list[SearchHit]:
+    def _hits(self, ranked: list[tuple]) -> list[SearchHit]:
         hits = []
-        for rank, (score, point) in enumerate(ranked, start=1):
+        for rank, (score, cosine, point) in enumerate(ranked, start=1):
             p = point.payload
-            hits.append(SearchHit(rank, p["id"], p["question"], p["answer"], score, p.get("url", ""),
-                                  score >= self.threshold))
+            hits.append(SearchHit(rank, p["id"], p["question"], p["answer"], float(score), p.get("url", ""),
+                                  cosine >= self.threshold, cosine))
         return hits
 
 
