@@ -26,7 +26,7 @@ def main(argv: list[str] | None = None) -> int:
     from faq_engine.errors import FaqEngineError
     from faq_engine.pipeline import load_engine, load_qdrant_engine
     from faq_engine.settings import Settings
-    from faq_engine.ui import MAX_UPLOAD_SIZE, build_demo
+    from faq_engine.ui import CSS, MAX_UPLOAD_SIZE, build_demo
 
     try:
         settings = Settings.from_env(os.environ)
@@ -37,7 +37,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"app.py: error: {err}", file=sys.stderr)
         return 1
     # Host and port: gradio reads GRADIO_SERVER_NAME and GRADIO_SERVER_PORT itself.
-    demo.launch(share=args.share, max_file_size=MAX_UPLOAD_SIZE)
+    demo.launch(share=args.share, max_file_size=MAX_UPLOAD_SIZE, css=CSS)
     return 0
 
 

@@ -47,20 +47,35 @@ def browser():
         chromium.close()
 
 
-@pytest.fixture
-def page(browser, app):
-    context = browser.new_context(viewport={"width": 1280, "height": 1600})
+def open_page(browser, app, width: int, height: int):
+    context = browser.new_context(viewport={"width": width, "height": height})
     page = context.new_page()
     page.set_default_timeout(WAIT_MS)
     page.dialogs = []  # every alert/confirm/prompt the page tries to open
     page.on("dialog", lambda dialog: (page.dialogs.append(dialog.message), dialog.dismiss()))
     page.goto(app.url, timeout=WAIT_MS)
+    return context, page
+
+
+@pytest.fixture
+def page(browser, app):
+    context, page = open_page(browser, app, 1280, 1600)
     yield page
     context.close()
 
 
-def cell(page, row: int, col: int):
-    return page.locator(f'#results [data-testid="cell-{row}-{col}"]')
+SIZES = {"desktop": (1280, 800), "phone": (390, 844)}
+
+
+@pytest.fixture(params=list(SIZES))
+def sized(request, browser, app):
+    context, page = open_page(browser, app, *SIZES[request.param])
+    yield page
+    context.close()
+
+
+def cards(page):
+    return page.locator("#results .faq-card")
 
 
 def ask(page, question: str) -> None:
@@ -69,27 +84,82 @@ def ask(page, question: str) -> None:
     box.press("Enter")
 
 
-def test_typing_a_question_and_pressing_enter_shows_the_top_faq_and_its_score(page):
-    ask(page, TUTORIAL_QUERY)
-    top = "How can I get help with my Medicare Part A and Part B premiums?"
-    cell(page, 0, 1).get_by_text(top).wait_for()
-    assert cell(page, 0, 0).inner_text().strip() == "1"
-    assert cell(page, 0, 3).inner_text().strip() == "0.757"
-    bar = cell(page, 0, 3).get_attribute("style") or ""
-    assert "linear-gradient" in bar and "75.7%" in bar  # the score bar: as long as the score
-    assert page.locator("#status").get_by_text("local model").count() == 1
-    assert "No confident match" not in page.locator("#message").inner_text()
-    # The map marks the question and its nearest FAQs.
-    marks = page.locator("#faq-map g.mark-symbol path[aria-label*='your question']")
+def on_screen(page, locator) -> bool:
+    box, height = locator.bounding_box(), page.viewport_size["height"]
+    return box is not None and 0 <= box["y"] and box["y"] + 24 <= height
+
+
+def test_the_best_answer_comes_first_on_screen_at_desktop_and_phone_sizes(sized):
+    ask(sized, TUTORIAL_QUERY)
+    best = sized.locator("#results .faq-best")
+    best.get_by_text("How can I get help with my Medicare Part A and Part B premiums?").wait_for()
+    assert best.locator(".faq-answer").inner_text().startswith("If your income and resources are limited")
+    assert on_screen(sized, best.locator(".faq-answer"))  # no scrolling needed to read it
+    assert cards(sized).count() == 5 and "confident match" in best.inner_text()
+    assert best.locator("a[href^='https://']").count() == 1  # its source
+    assert sized.evaluate("() => document.documentElement.scrollWidth <= window.innerWidth")  # never sideways
+    marks = sized.locator("#faq-map g.mark-symbol path[aria-label*='your question']")
     marks.first.wait_for(state="attached")
-    assert page.locator("#faq-map g.mark-symbol path[aria-label*='nearest FAQs']").count() == 5
+    assert sized.locator("#faq-map g.mark-symbol path[aria-label*='nearest FAQs']").count() == 5
+
+
+def test_scores_never_increase_down_the_list_and_are_explained(page):
+    ask(page, "How much does Part B cost each month?")
+    cards(page).nth(4).wait_for()
+    metas = cards(page).locator(".faq-meta").all_inner_texts()
+    shown = [float(t.split("similarity ")[1].split()[0]) for t in metas]  # the app here ranks by cosine
+    assert shown == sorted(shown, reverse=True)
+    assert "Ordered by similarity" in page.locator("#results .faq-explain").inner_text()
 
 
 def test_clicking_an_unrelated_example_says_no_confident_match(page):
     page.get_by_text("What is the best pizza topping?", exact=True).click()
     page.locator("#message").get_by_text("No confident match").wait_for()
     assert page.locator("#question textarea, #question input").first.input_value() == "What is the best pizza topping?"
-    assert cell(page, 0, 1).inner_text().strip()  # the nearest FAQs are still listed
+    assert cards(page).count() > 0 and "weak match" in cards(page).first.inner_text()  # the nearest, weaker
+
+
+def test_top_k_reruns_and_an_empty_question_clears_with_a_hint(page):
+    ask(page, TUTORIAL_QUERY)
+    cards(page).nth(4).wait_for()
+    slider = page.locator("#top-k input[type=number]")
+    slider.fill("2")
+    slider.press("Enter")
+    page.wait_for_function("() => document.querySelectorAll('#results .faq-card').length === 2")
+    ask(page, "   ")
+    page.locator("#message").get_by_text("Type a question above").wait_for()
+    assert cards(page).count() == 0
+
+
+def test_a_long_question_is_said_to_be_cut(page):
+    ask(page, "I would like to understand my options in some detail. " * 40 + TUTORIAL_QUERY)
+    page.locator("#message").get_by_text("the model read only its first").wait_for()
+
+
+def test_a_bad_upload_is_explained_in_the_data_panel_and_keeps_the_results(page, tmp_path):
+    ask(page, TUTORIAL_QUERY)
+    cards(page).nth(4).wait_for()
+    bad = tmp_path / "faqs.csv"
+    bad.write_text("q,a\nHow?,So.\n", encoding="utf-8")
+    page.locator("#data-source").get_by_text("FAQ data").first.click()
+    page.locator("#upload input[type=file]").set_input_files(str(bad))
+    page.locator("#data-message").get_by_text('Name your question column "question"').wait_for()
+    assert cards(page).count() == 5 and "14 questions" not in page.locator("#status").inner_text()
+    assert "13 questions" in page.locator("#status").inner_text()
+
+
+def test_a_new_dataset_changes_the_map_examples_and_placeholder(page, tmp_path):
+    path = tmp_path / "pets.csv"
+    path.write_text("question,answer\nHow often should I feed my cat?,Twice a day.\n"
+                    "Can rabbits live outdoors?,With shelter.\n", encoding="utf-8")
+    page.locator("#data-source").get_by_text("FAQ data").first.click()
+    page.locator("#upload input[type=file]").set_input_files(str(path))
+    page.locator("#data-message").get_by_text("Loaded 2 FAQs").wait_for()
+    page.get_by_text("Can rabbits live outdoors?", exact=True).wait_for()  # an example from the new set
+    box = page.locator("#question textarea, #question input").first
+    assert box.get_attribute("placeholder") == "e.g. How often should I feed my cat?"
+    assert "2 questions" in page.locator("#status").inner_text()
+    page.locator("#faq-map").get_by_text("2 FAQs").wait_for()
 
 
 def test_markup_in_faqs_shows_literally_and_runs_nothing(page, tmp_path):
@@ -97,11 +167,12 @@ def test_markup_in_faqs_shows_literally_and_runs_nothing(page, tmp_path):
     path.write_text("".join(json.dumps({"question": q, "answer": a}) + "\n" for q, a in HOSTILE_FAQS), encoding="utf-8")
     page.locator("#data-source").get_by_text("FAQ data").first.click()
     page.locator("#upload input[type=file]").set_input_files(str(path))
-    page.locator("#message").get_by_text("Loaded 3 FAQs").wait_for()
+    page.locator("#data-message").get_by_text("Loaded 3 FAQs").wait_for()
     ask(page, f"I forgot my password {SCRIPT}")
-    cell(page, 0, 1).get_by_text(SCRIPT, exact=False).wait_for()
-    assert cell(page, 0, 1).inner_text().strip() == HOSTILE_FAQS[0][0]
-    assert cell(page, 0, 2).inner_text().strip() == HOSTILE_FAQS[0][1]
+    best = page.locator("#results .faq-best")
+    best.get_by_text(SCRIPT, exact=False).wait_for()
+    assert best.locator("h3").inner_text().strip() == HOSTILE_FAQS[0][0]
+    assert best.locator(".faq-answer").inner_text().strip() == HOSTILE_FAQS[0][1]
     assert "3 questions" in page.locator("#status").inner_text()
     # The map's tooltips show the questions as text too.
     for mark in page.locator("#faq-map g.mark-symbol path[aria-label]").all():
@@ -113,5 +184,5 @@ def test_markup_in_faqs_shows_literally_and_runs_nothing(page, tmp_path):
     page.get_by_text("Results as JSON").click()  # the raw results, as the API returns them
     page.locator("#raw").get_by_text(HOSTILE_FAQS[0][0], exact=False).first.wait_for()
     assert page.dialogs == []
-    assert page.locator("img[src='x'], #results script, #status script").count() == 0
+    assert page.locator("img[src='x'], #results script, #results img, #status script").count() == 0
     assert page.evaluate("() => document.querySelectorAll('a[href^=\"javascript\"]').length") == 0

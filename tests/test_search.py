@@ -146,3 +146,13 @@ def test_questions_from_stdin_and_a_bad_line_named(tmp_path):
     path.write_text("How can Medicare help me?\n" + "x" * 30_000 + "\n", encoding="utf-8")
     bad = run_cli("search", "--queries", str(path))
     assert bad.returncode == 1 and "line 2" in bad.stderr and "Traceback" not in bad.stderr
+
+
+@pytest.mark.parametrize("method", ["dense", "bm25", "hybrid"])
+def test_the_score_shown_never_increases_down_the_list(embedder, method):
+    engine = SearchEngine(load_bundled("medicare", embedder), embedder, method=method)
+    for question in (TUTORIAL_QUERY, "How much does Part B cost each month?", "premiums tricare late penalty"):
+        hits = engine.search(question, 13)
+        assert [h.score for h in hits] == sorted((h.score for h in hits), reverse=True)
+        assert all(set(h.to_dict()) == {"rank", "id", "question", "answer", "score", "url", "confident", "similarity"}
+                   for h in hits)

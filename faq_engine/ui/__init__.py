@@ -2,5 +2,6 @@
 ``projection`` makes the map."""
 
 from .demo import MAX_UPLOAD_SIZE, build_demo
+from .results import CSS
 
-__all__ = ["MAX_UPLOAD_SIZE", "build_demo"]
+__all__ = ["CSS", "MAX_UPLOAD_SIZE", "build_demo"]

@@ -14,7 +14,7 @@ import gradio as gr
 from ..search.engine import MAX_QUESTION_CHARS, SearchEngine
 from ..settings import Settings
 from .handlers import MAX_DATA_BYTES, MAX_K, DemoHandlers, user_errors
-from .render import MAP_COLOURS, TABLE_HEADERS, View, corpus_for, map_props, qdrant_corpus, render
+from .render import MAP_COLOURS, View, corpus_for, map_props, qdrant_corpus, render
 
 DEFAULT_K = 5
 # Searches in flight at once. The local model is CPU-bound, so more would only queue on the
@@ -39,26 +39,24 @@ def build_demo(engine: SearchEngine, settings: Settings, *,
     default = handlers.default
     render(handlers.search(default.sample.questions[0], 1, None)[1])  # warm-up: model, pandas Styler
     blank = View(handlers.default, ())  # before any search
-    _, table, _, status = render(blank)
+    _, _, _, status = render(blank)
     ui = SimpleNamespace()
     with gr.Blocks(title="FAQ search") as demo:
         ui.demo = demo
         ui.corpus = gr.State(None)  # the key of this session's own FAQ set; None means the default one
         ui.view = gr.State(None)
-        gr.Markdown("# Ask the FAQ\nType a question in your own words: FAQs are found by meaning (cosine "
-                    "similarity of all-MiniLM-L6-v2 sentence embeddings), not by shared keywords.")
+        gr.Markdown("# Ask the FAQ\nAsk in your own words: FAQs are found by meaning, not by shared keywords.")
         with gr.Row(equal_height=True):
-            ui.question = gr.Textbox(label="Your question", placeholder="e.g. How can Medicare help me?",
+            ui.question = gr.Textbox(label="Your question", placeholder=f"e.g. {EXAMPLES[0]}",
                                      scale=5, max_lines=1, max_length=MAX_QUESTION_CHARS,
                                      elem_id="question")
-            ui.ask = gr.Button("Search", variant="primary", scale=1, elem_id="search")
-        ui.top_k = gr.Slider(1, MAX_K, value=DEFAULT_K, step=1, label="How many FAQs (top-k)", elem_id="top-k")
-        ui.examples = gr.Examples(EXAMPLES, inputs=[ui.question], cache_examples=False, label="Try one of these")
-        ui.status = gr.Markdown(status, elem_id="status")
+            ui.ask = gr.Button("Search", variant="primary", scale=1, min_width=90, elem_id="search")
+        # The answer comes first: right under the question, before any control or explanation.
         ui.message = gr.Markdown("", elem_id="message")
-        ui.results = gr.Dataframe(table, headers=TABLE_HEADERS, datatype=["number", "str", "str", "number"],
-                                  interactive=False, wrap=True, label="Closest FAQs", elem_id="results",
-                                  column_widths=["7%", "33%", "48%", "12%"])
+        ui.results = gr.HTML("", elem_id="results", padding=False)
+        ui.examples = gr.Examples(EXAMPLES, inputs=[ui.question], cache_examples=False, label="Try one of these")
+        ui.top_k = gr.Slider(1, MAX_K, value=DEFAULT_K, step=1, label="How many FAQs (top-k)", elem_id="top-k")
+        ui.status = gr.Markdown(status, elem_id="status")
         ui.map = gr.ScatterPlot(x="x", y="y", color="kind", color_map=MAP_COLOURS, color_title="Points",
                                 tooltip=["kind", "question", "score"], elem_id="faq-map",
                                 label="Map of the FAQs (PCA of their embeddings)", **map_props(blank))
@@ -87,6 +85,7 @@ def _data_source_panel(ui: SimpleNamespace) -> None:
         ui.upload = gr.File(label="Or upload a CSV, JSON, JSONL or Parquet file with question and answer columns",
                             file_types=UPLOAD_TYPES, type="filepath", elem_id="upload")
         ui.reset = gr.Button("Use the bundled FAQs again", size="sm", elem_id="reset")
+        ui.data_message = gr.Markdown("", elem_id="data-message")
 
 
 def _wire(ui: SimpleNamespace, handlers: DemoHandlers) -> None:
@@ -94,11 +93,15 @@ def _wire(ui: SimpleNamespace, handlers: DemoHandlers) -> None:
     searched = dict(inputs=[ui.question, ui.top_k, ui.corpus], outputs=[ui.raw, ui.view])
     shown = dict(inputs=[ui.view], outputs=[ui.message, ui.results, ui.map, ui.status],
                  api_visibility="private", show_progress="hidden")
-    gr.on([ui.ask.click, ui.question.submit], search, api_name="search", **searched).success(show, **shown)
+    cleared = dict(inputs=[ui.question], outputs=[ui.message, ui.results, ui.map, ui.raw], api_visibility="private")
+    asked = gr.on([ui.ask.click, ui.question.submit], search, api_name="search", **searched)
+    asked.success(show, **shown)
+    asked.failure(handlers.clear_if_empty, **cleared)  # an empty question clears the results, with a hint
     ui.examples.load_input_event.success(search, api_visibility="private", **searched).success(show, **shown)
+    ui.top_k.change(user_errors(handlers.rerun_event), api_visibility="private", **searched).success(show, **shown)
     # Callable by clients (per client session) but kept off the API page: /search is the API.
-    loaded = dict(outputs=[ui.corpus, ui.message, ui.results, ui.map, ui.status, ui.raw],
-                  api_visibility="undocumented", concurrency_limit=2, concurrency_id="load")
+    loaded = dict(outputs=[ui.corpus, ui.data_message, ui.results, ui.map, ui.status, ui.raw, ui.examples.dataset,
+                           ui.question], api_visibility="undocumented", concurrency_limit=2, concurrency_id="load")
     gr.on([ui.load_hub.click, ui.hub_id.submit], user_errors(handlers.load_hub), inputs=[ui.hub_id, ui.hub_token],
           api_name="load_hub", **loaded)
     ui.upload.upload(user_errors(handlers.load_file), inputs=[ui.upload], api_name="load_file", **loaded)

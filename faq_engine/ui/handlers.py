@@ -19,7 +19,7 @@ from ..faqs.loader import load_faqs
 from ..faqs.source import Source
 from ..search.hits import SearchHit
 from ..settings import Settings
-from .render import Corpus, View, make_corpus, md_text, render
+from .render import Corpus, View, examples_for, make_corpus, md_text, render
 from .sessions import SessionStore, release_memory
 
 log = logging.getLogger(__name__)
@@ -68,6 +68,19 @@ class DemoHandlers:
         """The FAQ set of session ``key``, else the default one."""
         return self.sessions.get(key) or self.default
 
+    def rerun_event(self, question: str, top_k: float, key: str | None) -> tuple:
+        """Top-k changed: search the current question again (nothing to do without one)."""
+        if not (question or "").strip():
+            return gr.skip(), gr.skip()
+        return self.search_event(question, top_k, key)
+
+    def clear_if_empty(self, question: str) -> tuple:
+        """After a failed search: an empty question clears the results, with a hint; other failures keep them."""
+        if (question or "").strip():
+            return gr.skip(), gr.skip(), gr.skip(), gr.skip()
+        view = render(View(self.default, ()))
+        return "Type a question above, in your own words, and press Enter.", "", view[2], gr.skip()
+
     def search_event(self, question: str, top_k: float, key: str | None) -> tuple[list[dict], Shown]:
         """``/search``: the hits as JSON-ready dicts, and what to draw (kept small: no FAQ set in it)."""
         hits, view = self.search(question, top_k, self.corpus(key))
@@ -102,12 +115,15 @@ class DemoHandlers:
         """
         dataset_id = (dataset_id or "").strip()
         if not dataset_id:
-            raise DatasetError("Type a Hub dataset id such as 'namespace/faqs', then press Load.")
-        # Only Hub ids, parsed strictly: a path on the server must never be readable from the browser.
-        source = Source.hub(dataset_id)
-        if Path(source.repo_id).exists():  # also a folder on the server: say no rather than guess
-            raise DatasetError(f"{dataset_id!r} is not a Hub dataset id: use 'namespace/name' "
-                               "(optionally '@revision').")
+            return self._failed("Type a Hub dataset id such as 'namespace/faqs', then press Load.")
+        try:
+            # Only Hub ids, parsed strictly: a path on the server must never be readable from the browser.
+            source = Source.hub(dataset_id)
+            if Path(source.repo_id).exists():  # also a folder on the server: say no rather than guess
+                raise DatasetError(f"{dataset_id!r} is not a Hub dataset id: use 'namespace/name' "
+                                   "(optionally '@revision').")
+        except DatasetError as err:
+            return self._failed(str(err))
         access = HubAccess((token or "").strip() or None, self.settings.hub_endpoint, max_bytes=MAX_DATA_BYTES)
         return self._load(source, dataset_id, "Hub dataset", _session(request), progress, access)
 
@@ -131,8 +147,10 @@ class DemoHandlers:
         try:
             faqs = load_faqs(source, self.default.engine.embedder, fields=self.settings.fields,
                              cache_dir=self.settings.cache_dir, hub=access, max_rows=MAX_ROWS, progress=report)
-        except DatasetError as err:  # name the file as the visitor knows it, never by the server's path
-            raise DatasetError(str(err).replace(str(source), name)) from None
+        except FaqEngineError as err:  # said in the data panel; the current set and results stay
+            log.warning("Could not load %s: %s", name, err)
+            # Name the file as the visitor knows it, never by the server's path.
+            return self._failed(for_visitors(str(err).replace(str(source), name)))
         # Name the set as the user knows it, not by the server's temporary path.
         faqs = replace(faqs, name=name, notes=tuple(n.replace(str(source), name) for n in faqs.notes))
         corpus = make_corpus(faqs, self.default.engine, origin, threshold=self.settings.threshold)
@@ -140,8 +158,35 @@ class DemoHandlers:
         return self._loaded(key, corpus, f"Loaded **{len(faqs)}** FAQs from {md_text(name)}. Ask away.")
 
     def _loaded(self, key: str | None, corpus: Corpus, note: str) -> tuple:
-        _, table, plot, status = render(View(corpus, ()))
-        return key, note, table, plot, status, None
+        """Everything that depends on the FAQ set changes with it: map, status, examples, placeholder."""
+        _, _, plot, status = render(View(corpus, ()))
+        examples = examples_for(corpus)
+        placeholder = f"e.g. {examples[0]}" if examples else ""
+        return (key, note, "", plot, status, None, gr.Dataset(samples=[[q] for q in examples]),
+                gr.Textbox(placeholder=placeholder))
+
+    @staticmethod
+    def _failed(message: str) -> tuple:
+        """Only the data panel's message changes: the current FAQ set, results and map stay."""
+        return (gr.skip(), f"⚠️ {md_text(message)}") + (gr.skip(),) * 6
+
+
+# Errors are written for whoever can fix them; in the app that is a visitor, not a developer.
+VISITOR_WORDS = (
+    ("Name the question column (question_column=..., --question-column in the CLI).",
+     "Name your question column \"question\" (and the answer column \"answer\"), then upload the file again."),
+    ("Connect to the network (or unset HF_HUB_OFFLINE) and load it once to cache it.",
+     "The Hub cannot be reached from this app right now: try again later."),
+    ("set HF_TOKEN or run `hf auth login`", "paste a token that can read it in the token box"),
+    ("write to another folder (--output), or move that file away", "choose another file"),
+)
+
+
+def for_visitors(message: str) -> str:
+    """``message`` with command-line advice replaced by what a visitor of the app can do."""
+    for developer, visitor in VISITOR_WORDS:
+        message = message.replace(developer, visitor)
+    return message
 
 
 @dataclass(frozen=True, eq=False)

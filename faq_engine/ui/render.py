@@ -9,7 +9,7 @@ from __future__ import annotations
 import html
 import re
 from dataclasses import dataclass
-from typing import Any, Sequence
+from typing import Any
 
 import gradio as gr
 import numpy as np
@@ -19,9 +19,9 @@ from ..faqs.faqset import FaqSet
 from ..search.engine import SearchEngine
 from ..search.hits import SearchHit, confident_match
 from .projection import Projection, fit_pca
+from .results import results_html
 
 MAX_MAP_POINTS = 2000
-TABLE_HEADERS = ["Rank", "Question", "Answer", "Score"]
 MAP_COLOURS = {"FAQ": "#b8bcc6", "nearest FAQs": "#ea580c", "your question": "#2563eb"}
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-!|~])")
 
@@ -120,26 +120,18 @@ def _status(corpus: Corpus) -> str:
 def _message(view: View) -> str:
     if not view.hits:
         return ""
-    best = max(view.hits, key=lambda h: h.score)  # a hybrid ranking need not put it first
+    best = max(view.hits, key=lambda h: h.similarity)  # a hybrid ranking need not put it first
     threshold = view.corpus.engine.threshold
     cut = ""
     if view.characters_read is not None:
         cut = (f"\n\n_Your question is long: the model read only its first {view.characters_read:,} "
                "characters. Put the question itself first._")
     if confident_match(view.hits):
-        return f"Best match scores **{best.score:.3f}** (confident: at or above {threshold:.2f}).{cut}"
+        return cut.strip()
     return (
-        f"### ⚠️ No confident match\nThe best score, **{best.score:.3f}**, is below the confidence "
+        f"### ⚠️ No confident match\nThe closest similarity, **{best.similarity:.3f}**, is below the confidence "
         f"threshold of {threshold:.2f}. These are the nearest FAQs; try rephrasing the question.{cut}"
     )
-
-
-def _table(hits: Sequence[SearchHit]) -> Any:
-    frame = pd.DataFrame([[h.rank, h.question, h.answer, round(h.score, 3)] for h in hits], columns=TABLE_HEADERS)
-    if frame.empty:
-        return frame
-    # The bar is a CSS background on the score cell; its text stays a plain number.
-    return frame.style.format({"Score": "{:.3f}"}).bar(subset=["Score"], vmin=0.0, vmax=1.0, color="#fdba74")
 
 
 def map_frame(view: View) -> pd.DataFrame:
@@ -185,6 +177,14 @@ def map_props(view: View) -> dict[str, Any]:
     return {"value": map_frame(view), "caption": caption, **_axis_titles(view.corpus)}
 
 
-def render(view: View) -> tuple[str, Any, Any, str]:
-    """Message, results table, map and status line for one search."""
-    return _message(view), _table(view.hits), gr.ScatterPlot(**map_props(view)), _status(view.corpus)
+def render(view: View) -> tuple[str, str, Any, str]:
+    """Message, results (the best answer first), map and status line for one search."""
+    results = results_html(view.hits, view.corpus.engine.method)
+    return _message(view), results, gr.ScatterPlot(**map_props(view)), _status(view.corpus)
+
+
+def examples_for(corpus: Corpus, n: int = 5) -> list[str]:
+    """Questions to try on ``corpus``: its own, spread over the set."""
+    questions = corpus.sample.questions
+    step = max(1, len(questions) // n)
+    return questions[::step][:n]

@@ -1,0 +1,76 @@
+"""The results as people read them: the best answer first, as an answer, then the other close matches.
+
+Built as HTML here, with every text from a FAQ, a file or the visitor escaped and every
+link checked (only ``http`` and ``https`` become links): nothing a FAQ says is ever markup.
+"""
+
+from __future__ import annotations
+
+import html
+from typing import Sequence
+from urllib.parse import urlsplit
+
+from ..search.hits import SearchHit, confident_match
+
+# Readable on a phone: no fixed widths, long words wrap, nothing scrolls inside the page.
+CSS = """
+#results .faq-card{border:1px solid #e5e7eb;border-radius:12px;padding:14px 16px;margin:0 0 12px;
+  overflow-wrap:anywhere}
+#results .faq-best{border-color:#2563eb;box-shadow:0 1px 4px rgba(37,99,235,.18)}
+#results .faq-weak{opacity:.72}
+#results .faq-card h3{margin:0 0 6px;font-size:1.05rem;line-height:1.35}
+#results .faq-answer{margin:0 0 8px;white-space:pre-wrap;line-height:1.45}
+#results .faq-meta{display:flex;flex-wrap:wrap;gap:8px 14px;align-items:center;font-size:.85rem;color:#4b5563}
+#results .faq-bar{display:inline-block;width:90px;height:8px;border-radius:4px;background:#e5e7eb;
+  vertical-align:middle}
+#results .faq-bar span{display:block;height:8px;border-radius:4px;background:#ea580c}
+#results .faq-tag{border-radius:999px;padding:1px 8px;font-weight:600}
+#results .faq-yes{background:#dcfce7;color:#166534}
+#results .faq-no{background:#f3f4f6;color:#4b5563}
+#results .faq-explain{font-size:.85rem;color:#4b5563;margin:4px 0 10px}
+"""
+EXPLAIN = {
+    "dense": "Ordered by similarity: the cosine of the question's and each FAQ's sentence embeddings.",
+    "hybrid": "Ordered by score: 85% meaning (cosine, scaled over all FAQs) and 15% shared keywords (BM25). "
+              "Similarity is the cosine alone.",
+    "bm25": "Ordered by keyword score (BM25). Similarity is the cosine of the sentence embeddings.",
+}
+
+
+def safe_link(url: str) -> str:
+    """An ``<a>`` to ``url`` if it is an http(s) address, else nothing."""
+    parts = urlsplit((url or "").strip())
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        return ""
+    href = html.escape(url.strip(), quote=True)
+    return f'<a href="{href}" target="_blank" rel="noopener noreferrer nofollow">Source</a>'
+
+
+def _meta(hit: SearchHit, method: str) -> str:
+    width = max(0.0, min(1.0, hit.similarity)) * 100
+    tag = '<span class="faq-tag faq-yes">confident match</span>' if hit.confident else \
+        '<span class="faq-tag faq-no">weak match</span>'
+    score = f"score {hit.score:.3f} · " if method != "dense" else ""
+    bar = f'<span class="faq-bar" title="similarity"><span style="width:{width:.1f}%"></span></span>'
+    return (f'<div class="faq-meta">{bar}<span>{score}similarity {hit.similarity:.3f}</span>{tag}'
+            f"{safe_link(hit.url)}</div>")
+
+
+def _card(hit: SearchHit, method: str, best: bool) -> str:
+    kind = "faq-card faq-best" if best else "faq-card"
+    if not hit.confident:
+        kind += " faq-weak"
+    question, answer = html.escape(hit.question), html.escape(hit.answer)
+    heading = f"<h3>{question}</h3>" if best else f"<h3>{hit.rank}. {question}</h3>"
+    body = f'{heading}<p class="faq-answer">{answer}</p>{_meta(hit, method)}'
+    return f'<div class="{kind}" data-rank="{hit.rank}">{body}</div>'
+
+
+def results_html(hits: Sequence[SearchHit], method: str) -> str:
+    """The best match as a card with its full answer and source, then the others, each with its scores."""
+    if not hits:
+        return ""
+    lead = "Best answer" if confident_match(hits) else "No confident match: the nearest FAQs"
+    explain = html.escape(EXPLAIN.get(method, ""))
+    cards = "".join(_card(h, method, i == 0) for i, h in enumerate(hits))
+    return f'<p class="faq-explain"><b>{lead}.</b> {explain}</p>{cards}'
