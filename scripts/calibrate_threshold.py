@@ -43,7 +43,7 @@ GRID = np.round(np.arange(0.30, 0.6001, 0.01), 2)
 
 def top_scores(engine: SearchEngine, queries: list[str]) -> np.ndarray:
     """The cosine score of each query's best hit under the engine's method."""
-    return np.array([hits[0].score for hits in engine.search_batch(queries, 1)], dtype=np.float32)
+    return np.array([hits[0].similarity for hits in engine.search_batch(queries, 1)], dtype=np.float32)
 
 
 def fit(in_domain: np.ndarray, target: float) -> float:

@@ -1,0 +1,49 @@
+"""Screenshots of the demo answering the tutorial question, at desktop and phone sizes, for the README.
+
+Starts ``python app.py`` (the tutorial's settings), drives Debian's Chromium with Playwright,
+and writes docs/screenshot-desktop.png (1280x800) and docs/screenshot-phone.png (390x844).
+
+    python scripts/screenshots.py
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "tests"))
+
+from app_runner import RunningApp  # noqa: E402
+
+CHROMIUM = "/usr/bin/chromium"
+ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+        "--disable-sync"]
+QUESTION = "How can Medicare help me?"
+
+
+def main() -> None:
+    from playwright.sync_api import sync_playwright
+
+    app = RunningApp({}).wait_ready()
+    try:
+        with sync_playwright() as pw:
+            browser = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
+            for name, (width, height) in {"desktop": (1280, 800), "phone": (390, 844)}.items():
+                page = browser.new_page(viewport={"width": width, "height": height})
+                page.goto(app.url, timeout=30_000)
+                box = page.locator("#question textarea, #question input").first
+                box.fill(QUESTION)
+                box.press("Enter")
+                page.locator("#results .faq-best").wait_for(timeout=30_000)
+                path = ROOT / "docs" / f"screenshot-{name}.png"
+                page.screenshot(path=str(path))
+                print(f"wrote {path.relative_to(ROOT)}")
+                page.close()
+            browser.close()
+    finally:
+        app.stop()
+
+
+if __name__ == "__main__":
+    main()
