@@ -35,10 +35,10 @@ def build_demo(engine: SearchEngine, settings: Settings, *,
     The model and the default FAQs' vectors are warmed up here, so the first
     question is as fast as the rest. Launch the result with ``.launch()``.
     """
-    handlers = DemoHandlers(_default_corpus(engine), settings)
-    default = handlers.default
-    render(handlers.search(default.sample.questions[0], 1, None)[1])  # warm-up: model, pandas Styler
-    blank = View(handlers.default, ())  # before any search
+    default = _default_corpus(engine)
+    handlers = DemoHandlers(default, settings, EXAMPLES if default.origin == "bundled" else None)
+    render(handlers.search(default.sample.questions[0], 1, None)[1])  # warm-up: model, map, HTML
+    blank = View(default, ())  # before any search
     _, _, _, status = render(blank)
     ui = SimpleNamespace()
     with gr.Blocks(title="FAQ search") as demo:
@@ -47,14 +47,15 @@ def build_demo(engine: SearchEngine, settings: Settings, *,
         ui.view = gr.State(None)
         gr.Markdown("# Ask the FAQ\nAsk in your own words: FAQs are found by meaning, not by shared keywords.")
         with gr.Row(equal_height=True):
-            ui.question = gr.Textbox(label="Your question", placeholder=f"e.g. {EXAMPLES[0]}",
+            ui.question = gr.Textbox(label="Your question", placeholder=f"e.g. {handlers.examples[0]}",
                                      scale=5, max_lines=1, max_length=MAX_QUESTION_CHARS,
                                      elem_id="question")
             ui.ask = gr.Button("Search", variant="primary", scale=1, min_width=90, elem_id="search")
         # The answer comes first: right under the question, before any control or explanation.
         ui.message = gr.Markdown("", elem_id="message")
         ui.results = gr.HTML("", elem_id="results", padding=False)
-        ui.examples = gr.Examples(EXAMPLES, inputs=[ui.question], cache_examples=False, label="Try one of these")
+        ui.examples = gr.Examples(handlers.examples, inputs=[ui.question], cache_examples=False,
+                                  label="Try one of these")
         ui.top_k = gr.Slider(1, MAX_K, value=DEFAULT_K, step=1, label="How many FAQs (top-k)", elem_id="top-k")
         ui.status = gr.Markdown(status, elem_id="status")
         ui.map = gr.ScatterPlot(x="x", y="y", color="kind", color_map=MAP_COLOURS, color_title="Points",

@@ -59,9 +59,10 @@ class DemoHandlers:
     only holds that id, so the set is freed when the session ends (:meth:`end_session`).
     """
 
-    def __init__(self, default: Corpus, settings: Settings) -> None:
+    def __init__(self, default: Corpus, settings: Settings, examples: list[str] | None = None) -> None:
         self.default = default
         self.settings = settings
+        self.examples = examples or examples_for(default)  # the default set's questions to try
         self.sessions: SessionStore[Corpus] = SessionStore()
 
     def corpus(self, key: str | None) -> Corpus:
@@ -160,7 +161,7 @@ class DemoHandlers:
     def _loaded(self, key: str | None, corpus: Corpus, note: str) -> tuple:
         """Everything that depends on the FAQ set changes with it: map, status, examples, placeholder."""
         _, _, plot, status = render(View(corpus, ()))
-        examples = examples_for(corpus)
+        examples = self.examples if corpus is self.default else examples_for(corpus)
         placeholder = f"e.g. {examples[0]}" if examples else ""
         return (key, note, "", plot, status, None, gr.Dataset(samples=[[q] for q in examples]),
                 gr.Textbox(placeholder=placeholder))
