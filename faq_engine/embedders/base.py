@@ -52,10 +52,6 @@ class Embedder(ABC):
         it reads all of it (or cannot tell)."""
         return None
 
-    def embed_one(self, text: str) -> np.ndarray:
-        """Embed a single text; returns a vector of shape ``(dim,)``."""
-        return self.embed([text])[0]
-
     def embed_batched(self, texts: Sequence[str], progress: Progress | None = None) -> np.ndarray:
         """Embed ``texts`` in batches of :attr:`batch_size`, calling ``progress(done, total)`` after each.
 

@@ -47,16 +47,16 @@ def _shaped(vectors: np.ndarray, dim: int, n: int) -> np.ndarray:
     return arr
 
 
-def _scan(arr: np.ndarray, *, normalize: bool) -> None:
+def _scan_and_normalize(arr: np.ndarray) -> None:
     """One pass over the rows, block by block: their norms find NaN, infinite and all-zero rows (no model
-    makes an all-zero sentence vector), and ``normalize`` scales the rows not yet of unit length."""
+    makes an all-zero sentence vector), and blocks not yet of unit length are scaled in place."""
     bad, zero = [], []
     for start in range(0, len(arr), BATCH_ROWS):
         block = arr[start : start + BATCH_ROWS]
         norms = np.sqrt(np.einsum("ij,ij->i", block, block, dtype=np.float64))  # float64: no overflow
         bad.extend((np.flatnonzero(~np.isfinite(norms)) + start).tolist())
         zero.extend((np.flatnonzero(norms == 0) + start).tolist())
-        if normalize and not (bad or zero) and np.any(np.abs(norms - 1.0) > 1e-4):
+        if not (bad or zero) and np.any(np.abs(norms - 1.0) > 1e-4):
             block /= norms[:, None].astype(np.float32)
     if bad:
         raise DatasetError(f"Embeddings in row(s) {row_list(bad)} contain NaN or infinity: re-embed the data.")
@@ -64,23 +64,14 @@ def _scan(arr: np.ndarray, *, normalize: bool) -> None:
         raise DatasetError(f"Embeddings in row(s) {row_list(zero)} are all zeros: re-embed the data.")
 
 
-def check_vectors(vectors: np.ndarray, dim: int, n: int) -> np.ndarray:
-    """Raise :class:`DatasetError` unless ``vectors`` is ``(n, dim)``, finite and has no all-zero row.
-
-    Checked block by block, so a million rows need no full-size temporaries; nothing is copied.
-    """
-    arr = _shaped(vectors, dim, n)
-    _scan(arr, normalize=False)
-    return arr
-
-
 def validate_vectors(vectors: np.ndarray, dim: int, n: int, *, in_place: bool = False) -> np.ndarray:
-    """:func:`check_vectors` and L2-normalisation in the same pass: ``in_place`` normalises the caller's
-    own array instead of a copy (the loader's freshly read matrix)."""
+    """Raise :class:`DatasetError` unless ``vectors`` is ``(n, dim)``, finite and has no all-zero row; return
+    them L2-normalised. One pass, block by block (a million rows need no full-size temporaries);
+    ``in_place`` normalises the caller's own array instead of a copy (the loader's freshly read matrix)."""
     arr = _shaped(vectors, dim, n)
     if not (in_place and arr.flags.writeable and arr.flags.c_contiguous):
         arr = np.array(arr, dtype=np.float32, order="C")
-    _scan(arr, normalize=True)
+    _scan_and_normalize(arr)
     return arr
 
 

@@ -1,8 +1,9 @@
 """The BM25 index of a FAQ set, built once and kept in the cache folder, keyed by the questions.
 
-Tokenising and stemming a million questions takes about 20 s; loading the saved arrays
-(memory-mapped) takes well under one. The key hashes the question texts' Arrow buffers
-and every setting that shapes the index, so an edited FAQ set never meets a stale index.
+Building the index of a million questions takes seconds (8.3 s in benchmarks/bench_scale.py);
+loading the saved arrays (memory-mapped) takes a few hundredths of one. The key hashes the
+question texts' Arrow buffers and every setting that shapes the index, so an edited FAQ set
+never meets a stale index.
 """
 
 from __future__ import annotations

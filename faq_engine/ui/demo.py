@@ -94,7 +94,8 @@ def _wire(ui: SimpleNamespace, handlers: DemoHandlers) -> None:
     searched = dict(inputs=[ui.question, ui.top_k, ui.corpus], outputs=[ui.raw, ui.view])
     shown = dict(inputs=[ui.view], outputs=[ui.message, ui.results, ui.map, ui.status],
                  api_visibility="private", show_progress="hidden")
-    cleared = dict(inputs=[ui.question], outputs=[ui.message, ui.results, ui.map, ui.raw], api_visibility="private")
+    cleared = dict(inputs=[ui.question, ui.corpus], outputs=[ui.message, ui.results, ui.map, ui.raw],
+                   api_visibility="private")
     asked = gr.on([ui.ask.click, ui.question.submit], search, api_name="search", **searched)
     asked.success(show, **shown)
     asked.failure(handlers.clear_if_empty, **cleared)  # an empty question clears the results, with a hint

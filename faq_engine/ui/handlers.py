@@ -19,7 +19,7 @@ from ..faqs.loader import load_faqs
 from ..faqs.source import Source
 from ..search.hits import SearchHit
 from ..settings import Settings
-from .render import Corpus, View, examples_for, make_corpus, md_text, render
+from .render import Corpus, View, examples_for, make_corpus, map_props, md_text, render
 from .sessions import SessionStore, release_memory
 
 log = logging.getLogger(__name__)
@@ -75,12 +75,12 @@ class DemoHandlers:
             return gr.skip(), gr.skip()
         return self.search_event(question, top_k, key)
 
-    def clear_if_empty(self, question: str) -> tuple:
+    def clear_if_empty(self, question: str, key: str | None) -> tuple:
         """After a failed search: an empty question clears the results, with a hint; other failures keep them."""
         if (question or "").strip():
             return gr.skip(), gr.skip(), gr.skip(), gr.skip()
-        view = render(View(self.default, ()))
-        return "Type a question above, in your own words, and press Enter.", "", view[2], gr.skip()
+        blank_map = gr.ScatterPlot(**map_props(View(self.corpus(key), ())))  # this session's set, unmarked
+        return "Type a question above, in your own words, and press Enter.", "", blank_map, gr.skip()
 
     def search_event(self, question: str, top_k: float, key: str | None) -> tuple[list[dict], Shown]:
         """``/search``: the hits as JSON-ready dicts, and what to draw (kept small: no FAQ set in it)."""
@@ -88,11 +88,14 @@ class DemoHandlers:
         return hits, Shown(key, view.hits, view.query_vector, view.characters_read, view.hit_vectors)
 
     def show_event(self, shown: Shown) -> tuple:
-        """Message, results table, map and status line for the last search."""
+        """Message, results, map and status line for the last search."""
         return render(View(self.corpus(shown.key), shown.hits, shown.vector, shown.characters_read, shown.hit_vectors))
 
     def end_session(self, request: gr.Request) -> None:
         """The visitor left: free their FAQ set now."""
+        self._forget(request)
+
+    def _forget(self, request: gr.Request | None) -> None:
         key = request.session_hash if request else None
         if self.sessions.get(key) is not None:
             self.sessions.drop(key)
@@ -135,7 +138,7 @@ class DemoHandlers:
 
     def use_default(self, request: gr.Request = None) -> tuple:
         """Go back to the default FAQ set."""
-        self.sessions.drop(request.session_hash if request else None)
+        self._forget(request)  # the session's own set is not needed any more
         default = self.default
         return self._loaded(None, default, f"Searching the {default.size} {md_text(default.name)} FAQs again.")
 

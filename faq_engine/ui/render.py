@@ -1,7 +1,7 @@
-"""What the demo shows for a search: message, results table, map and status line. No events here.
+"""What the demo shows for a search: message, results, map and status line. No events here.
 
-Every text that comes from a FAQ, a file or the user is shown as text (a Dataframe
-cell, a plot tooltip, or escaped Markdown), never as HTML.
+Every text that comes from a FAQ, a file or the user is shown as text (escaped HTML in
+the results, a plot tooltip, or escaped Markdown), never as markup.
 """
 
 from __future__ import annotations
@@ -146,7 +146,7 @@ def map_frame(view: View) -> pd.DataFrame:
     dim = sample.vectors.shape[1]
     hit_vectors = np.zeros((0, dim), np.float32) if view.hit_vectors is None else view.hit_vectors[::-1]
     vectors = np.concatenate([sample.vectors[keep], hit_vectors])
-    coords = corpus.projection.transform(vectors) if len(vectors) else np.zeros((0, 2))
+    coords = np.concatenate([corpus.coords[keep], corpus.projection.transform(hit_vectors).reshape(-1, 2)])
     kinds = ["FAQ"] * int(keep.sum()) + ["nearest FAQs"] * len(hit_vectors)
     questions = [q for q, k in zip(sample.questions, keep) if k] + [h.question for h in hits][: len(hit_vectors)]
     scores = [""] * len(vectors)
