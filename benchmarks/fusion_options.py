@@ -1,12 +1,15 @@
-"""The measurements behind the hybrid ranking: fusion options on the dev sets.
+"""The measurements behind the default ranking: fusion options on the three dev sets.
 
     python benchmarks/fusion_options.py [--eval-dir ../shared/eval]
 
-Prints top-1 and MRR@10 on the covidfaq and stackfaq dev halves (../shared/eval)
-and on the Medicare paraphrases (tests/data/medicare_paraphrases.jsonl) for:
-dense alone over either embedded text; BM25 over the question or question + answer,
-with or without stemming and stop words; reciprocal rank fusion (k = 60); and
-min-max and z-score blends of cosine and BM25 at several BM25 weights.
+Prints top-1 and MRR@10 on the Medicare paraphrases (tests/data/medicare_paraphrases.jsonl)
+and the covidfaq and stackfaq dev halves (../shared/eval), their mean top-1, and whether an
+option is at least as good as the tutorial's ranking (dense over the questions) on every
+set, for: dense over the question, the question + answer, or both fused (weighted means of
+the two cosines); BM25 over the question or question + answer, with Lucene's usual length
+normalisation (b = 0.75) or a light one (b = 0.3); reciprocal rank fusion (k = 60); the old
+min-max blend; and the default blend ``(1 - w) * similarity + w * bm25 / best_bm25`` at
+several weights. The default is marked with *.
 """
 
 from __future__ import annotations
@@ -26,19 +29,21 @@ from faq_engine.embedders.factory import local_embedder  # noqa: E402
 from faq_engine.embedders.memo import MemoEmbedder  # noqa: E402
 from faq_engine.evaluation.metrics import evaluate  # noqa: E402
 from faq_engine.evaluation.runner import read_queries  # noqa: E402
+from faq_engine.faqs.dataset_format import QUESTION_WEIGHT  # noqa: E402
 from faq_engine.faqs.entry import texts_for  # noqa: E402
 from faq_engine.faqs.loader import load_faqs  # noqa: E402
-from faq_engine.search.hybrid import blend_scores  # noqa: E402
+from faq_engine.search.hybrid import BM25_WEIGHT, blend_scores  # noqa: E402
 from faq_engine.search.lexical import Bm25Index  # noqa: E402
 from faq_engine.search.ranking import cosine_scores, top_k_from_scores  # noqa: E402
 from faq_engine.settings import Settings  # noqa: E402
 
 Scores = dict[str, np.ndarray]
+FLOOR = "dense [question]"  # the tutorial's ranking: the default must never be below it
 
 
-def z_rows(s: np.ndarray) -> np.ndarray:
-    std = s.std(axis=1, keepdims=True)
-    return np.divide(s - s.mean(axis=1, keepdims=True), std, out=np.zeros_like(s), where=std > 0)
+def minmax(s: np.ndarray) -> np.ndarray:
+    low, span = s.min(axis=1, keepdims=True), np.ptp(s, axis=1, keepdims=True)
+    return np.divide(s - low, span, out=np.zeros_like(s), where=span > 0)
 
 
 def rrf(*mats: np.ndarray, k: int = 60) -> np.ndarray:
@@ -46,30 +51,33 @@ def rrf(*mats: np.ndarray, k: int = 60) -> np.ndarray:
     total = np.zeros_like(mats[0], dtype=np.float64)
     for m in mats:
         ranks = np.empty_like(m, dtype=np.int64)
-        order = np.argsort(-m, axis=1, kind="stable")
-        np.put_along_axis(ranks, order, np.arange(1, m.shape[1] + 1)[None, :], axis=1)
+        np.put_along_axis(ranks, np.argsort(-m, axis=1, kind="stable"), np.arange(1, m.shape[1] + 1)[None, :], axis=1)
         total += 1.0 / (k + ranks)
     return total
 
 
+def both(s: Scores, w: float = QUESTION_WEIGHT) -> np.ndarray:
+    """The "both" similarity: the weighted mean of the question's and the question + answer's cosines."""
+    return w * s["cos_q"] + (1 - w) * s["cos_qa"]
+
+
 def options() -> list[tuple[str, Callable[[Scores], np.ndarray]]]:
-    """(label, ranking score from the per-set score matrices) for every option compared."""
-    opts = [("dense [question]", lambda s: s["cos_q"]), ("dense [question+answer]", lambda s: s["cos_qa"])]
-    for key, label in [("bm_q", "question"), ("bm_qa", "question+answer"), ("bm_q_nostem", "question, no stemming"),
-                       ("bm_q_nostop", "question, no stop words")]:
-        opts.append((f"BM25 [{label}]", lambda s, key=key: s[key]))
-    for dense in ("q", "qa"):
-        d = f"cos_{dense}"
-        tag = "question" if dense == "q" else "question+answer"
-        opts.append((f"RRF k=60: dense [{tag}] + BM25 [question]", lambda s, d=d: rrf(s[d], s["bm_q"])))
-        opts.append((f"RRF k=60: dense [{tag}] + BM25 [question+answer]", lambda s, d=d: rrf(s[d], s["bm_qa"])))
-        for w in (0.05, 0.10, 0.15, 0.20, 0.30):
-            opts.append((f"min-max w={w:.2f}: dense [{tag}] + BM25 [question]",
-                         lambda s, d=d, w=w: blend_scores(s[d], s["bm_q"], w)))
-        opts.append((f"min-max w=0.15: dense [{tag}] + BM25 [question+answer]",
-                     lambda s, d=d: blend_scores(s[d], s["bm_qa"], 0.15)))
-        opts.append((f"z-score w=0.15: dense [{tag}] + BM25 [question]",
-                     lambda s, d=d: 0.85 * z_rows(s[d]) + 0.15 * z_rows(s["bm_q"])))
+    """(label, ranking score from one set's score matrices) for every option compared."""
+    opts = [(FLOOR, lambda s: s["cos_q"]), ("dense [question+answer]", lambda s: s["cos_qa"])]
+    opts += [(f"dense [both, question weight {w:.2f}]", lambda s, w=w: both(s, w)) for w in (0.15, 0.25, 0.35, 0.5)]
+    opts += [(f"BM25 [{label}]", lambda s, key=key: s[key])
+             for key, label in [("bm_q", "question, b=0.3"), ("bm_q75", "question, b=0.75"),
+                                ("bm_qa", "question+answer, b=0.3")]]
+    opts += [("RRF k=60: dense [question+answer] + BM25 [question]", lambda s: rrf(s["cos_qa"], s["bm_q"])),
+             ("min-max 85/15: dense [question+answer] + BM25 b=0.75 (old default)",
+              lambda s: 0.85 * minmax(s["cos_qa"]) + 0.15 * minmax(s["bm_q75"]))]
+    for dense, sim in (("question", lambda s: s["cos_q"]), ("question+answer", lambda s: s["cos_qa"]), ("both", both)):
+        for bm in ("bm_q", "bm_q75"):
+            for w in (0.02, 0.04, 0.06, 0.08):
+                b = "0.3" if bm == "bm_q" else "0.75"
+                mark = "*" if (dense, bm, w) == ("both", "bm_q", BM25_WEIGHT) else ""
+                opts.append((f"{mark}blend w={w:.2f}: dense [{dense}] + BM25 b={b}",
+                             lambda s, sim=sim, bm=bm, w=w: blend_scores(sim(s), s[bm], w)))
     return opts
 
 
@@ -77,15 +85,13 @@ def score_matrices(source, queries: list[str], embedder) -> tuple[Scores, list[s
     faqs = load_faqs(source, embedder, fields="question")
     q_vecs = embedder.embed(queries)
     qa_vecs = embedder.embed(texts_for(faqs.entries, "question+answer"))
-    questions = [e.question for e in faqs.entries]
-    both = texts_for(faqs.entries, "question+answer")
+    questions = faqs.entries.column("question")
     mats = {
         "cos_q": cosine_scores(q_vecs, faqs.embeddings), "cos_qa": cosine_scores(q_vecs, qa_vecs),
-        "bm_q": Bm25Index(questions).scores(queries), "bm_qa": Bm25Index(both).scores(queries),
-        "bm_q_nostem": Bm25Index(questions, stemming=False).scores(queries),
-        "bm_q_nostop": Bm25Index(questions, stopwords=False).scores(queries),
+        "bm_q": Bm25Index(questions).scores(queries), "bm_q75": Bm25Index(questions, b=0.75).scores(queries),
+        "bm_qa": Bm25Index(texts_for(faqs.entries, "question+answer")).scores(queries),
     }
-    return mats, [e.id for e in faqs.entries]
+    return mats, faqs.entries.column("id")
 
 
 def main() -> int:
@@ -94,23 +100,30 @@ def main() -> int:
     args = parser.parse_args()
     sets = {"medicare": ("medicare", ROOT / "tests" / "data" / "medicare_paraphrases.jsonl")}
     for name in ("covidfaq", "stackfaq"):
-        if (args.eval_dir / name / "queries-dev.jsonl").is_file():
-            sets[name] = (args.eval_dir / name / "faqs.jsonl", args.eval_dir / name / "queries-dev.jsonl")
-        else:
-            print(f"({name}: not found under {args.eval_dir}, skipped)")
+        if not (args.eval_dir / name / "queries-dev.jsonl").is_file():
+            parser.error(f"{name} not found under {args.eval_dir}")
+        sets[name] = (args.eval_dir / name / "faqs.jsonl", args.eval_dir / name / "queries-dev.jsonl")
     embedder = MemoEmbedder(local_embedder(Settings.from_env(os.environ)))
     data = {}
     for name, (source, qfile) in sets.items():
         labelled = [q for q in read_queries(str(qfile)) if q.in_domain]
         data[name] = (*score_matrices(source, [q.query for q in labelled], embedder), labelled)
-    print(f"{'option':<58}" + "".join(f"{n + ' top1/MRR@10':>26}" for n in data))
+    rows = []
     for label, rank in options():
+        top1 = []
         cells = []
         for mats, ids, labelled in data.values():
             order, _ = top_k_from_scores(rank(mats), 10)
             m = evaluate([[ids[i] for i in row] for row in order], [True] * len(labelled), labelled)
+            top1.append(m.top1)
             cells.append(f"{m.top1:.4f} / {m.mrr10:.4f}")
-        print(f"{label:<58}" + "".join(f"{c:>26}" for c in cells))
+        rows.append((label, top1, cells))
+    floor = next(top1 for label, top1, _ in rows if label == FLOOR)
+    print(f"{'option':<62}" + "".join(f"{n + ' top1 / MRR@10':>28}" for n in data) + f"{'mean top1':>11}  >= floor")
+    for label, top1, cells in rows:
+        ok = "yes" if all(t >= f for t, f in zip(top1, floor)) else "no"
+        print(f"{label:<62}" + "".join(f"{c:>28}" for c in cells) + f"{np.mean(top1):>11.4f}  {ok}")
+    print(f"* the default (fields 'both', method 'hybrid'); floor: {FLOOR} on every set.")
     return 0
 
 

@@ -14,7 +14,8 @@ from .embedders.base import Embedder, Progress
 from .embedders.cache import CachedEmbedder, CacheStats, EmbeddingCache
 from .embedders.factory import make_embedder
 from .faqs.dataset_format import DatasetMeta
-from .faqs.entry import Entries, texts_for
+from .faqs.entry import Entries
+from .faqs.faqset import FUSED, embed_entries
 from .faqs.hub import HubAccess, PushResult
 from .faqs.loader import load_faqs, locate, read_source
 from .faqs.source import Source
@@ -64,7 +65,7 @@ def publish(source: str | Source, output: Path, embedder: Embedder, *, fields: s
         require_write_token(hub.token)  # before the embedding work, not after it
     entries = Entries.of(read_source(locate(Source.parse(source), hub).path, columns).entries)
     total = len(entries)
-    meta = DatasetMeta(embedder.model_id, embedder.dim, True, fields, total, __version__)
+    meta = DatasetMeta(embedder.model_id, embedder.dim, fields != FUSED, fields, total, __version__)
     title = f"FAQ embeddings: {push_to or Path(str(source)).stem}"
     cache = EmbeddingCache.in_dir(cache_dir)
     cached = CachedEmbedder(embedder, cache)
@@ -75,7 +76,7 @@ def publish(source: str | Source, output: Path, embedder: Embedder, *, fields: s
             for start in range(0, total, PUBLISH_CHUNK):
                 part = Entries(entries.table.slice(start, PUBLISH_CHUNK))
                 report = None if progress is None else (lambda done, _, s=start: progress(s + done, total))
-                writer.write(part, cached.embed_batched(texts_for(part, fields), progress=report))
+                writer.write(part, embed_entries(cached, part, fields, report))
     finally:
         cache.close()
     data_file = Path(output) / writer.names[0]

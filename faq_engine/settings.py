@@ -17,10 +17,11 @@ from .retry import RetryPolicy
 MODEL_ID = "sentence-transformers/all-MiniLM-L6-v2"
 EMBEDDER_CHOICES = ("auto", "local", "api")
 LOCAL_RUNTIME_CHOICES = ("onnx", "sentence-transformers")
-FIELDS_CHOICES = ("question", "question+answer")
-# Embedding the answer too ranks real user questions better (see README, "Retrieval quality");
-# `--fields question` is the tutorial's setting.
-DEFAULT_FIELDS = "question+answer"
+FIELDS_CHOICES = ("question", "question+answer", "both")
+# "both" embeds the question and the question with its answer, and searches a weighted mean of the two
+# cosines (faq_engine/faqs/faqset.py): never below the tutorial's `--fields question` on any dev set, and
+# better on average (README, "Retrieval quality"; benchmarks/fusion_options.py prints the comparison).
+DEFAULT_FIELDS = "both"
 METHOD_CHOICES = ("dense", "bm25", "hybrid")
 DEFAULT_METHOD = "hybrid"  # best overall on the dev sets: see faq_engine/search/hybrid.py
 DEFAULT_DATASET = "medicare"
@@ -104,7 +105,7 @@ class Settings:
     api_read_timeout: float = API_READ_TIMEOUT
     api_max_wait: float = RetryPolicy.max_hint  # cap on a server-suggested wait (Retry-After, estimated_time)
     api_concurrency: int = API_CONCURRENCY
-    threshold: float | None = None
+    threshold: float | None = None  # the match a hit needs to be confident; None: the calibrated one
     local_runtime: str = "onnx"  # how the local model runs: ONNX Runtime, or sentence-transformers on torch
     qdrant: str | None = None  # a Qdrant URL or folder: search there instead of loading the dataset
     qdrant_collection: str = DEFAULT_COLLECTION
@@ -130,8 +131,8 @@ class Settings:
             fields=_choice(env, "FAQ_ENGINE_FIELDS", "", ("",) + FIELDS_CHOICES) or None,
             method=_choice(env, "FAQ_ENGINE_METHOD", default["method"], METHOD_CHOICES),
             cache_dir=Path(cache).expanduser() if cache else _default_cache_dir(env),
-            threshold=_number(env, "FAQ_ENGINE_THRESHOLD", None, valid=lambda v: -1.0 <= v <= 1.0,
-                              rule="a cosine similarity between -1 and 1"),
+            threshold=_number(env, "FAQ_ENGINE_THRESHOLD", None, valid=lambda v: 0.0 <= v <= 1.0,
+                              rule="a match probability between 0 and 1"),
             local_runtime=_choice(env, "FAQ_ENGINE_LOCAL_RUNTIME", default["local_runtime"], LOCAL_RUNTIME_CHOICES),
             qdrant=env.get("FAQ_ENGINE_QDRANT_URL") or None,
             qdrant_collection=env.get("FAQ_ENGINE_QDRANT_COLLECTION") or default["qdrant_collection"],

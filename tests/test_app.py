@@ -33,10 +33,11 @@ from faq_engine.faqs.hub import HubAccess, push_dataset
 from faq_engine.faqs.loader import load_bundled
 from faq_engine.faqs.writer import write_dataset
 from faq_engine.pipeline import load_engine
+from faq_engine.search.calibration import Calibration, Logistic
 from faq_engine.search.engine import SearchEngine
 from faq_engine.settings import Settings
 from faq_engine.ui.handlers import DemoHandlers, user_errors
-from faq_engine.ui.render import MAP_COLOURS, MAX_MAP_POINTS, View, make_corpus, map_frame, md_text, render
+from faq_engine.ui.render import MAP_COLOURS, MAX_MAP_POINTS, View, corpus_for, make_corpus, map_frame, md_text, render
 
 HUB_TOKEN = "hf_loopback_app_token"
 
@@ -261,15 +262,24 @@ def test_a_large_set_is_sampled_on_the_map_but_never_drops_a_hit():
     assert {h["question"] for h in hits} <= set(frame[frame["kind"] == "nearest FAQs"]["question"])
 
 
-def test_no_confident_match_is_said_above_the_nearest_faqs():
+def calibrated_corpus(handlers: DemoHandlers, bias: float):
+    """The fake set with a calibration whose every match is ``sigmoid(bias)``."""
+    flat = Logistic((0.0, 0.0, 0.0), bias)
+    engine = SearchEngine(handlers.default.faqs, handlers.default.engine.embedder, method="dense",
+                          calibration=Calibration(flat, flat))
+    return corpus_for(engine, "test")
+
+
+def test_no_confident_match_is_said_above_the_nearest_faqs_with_the_best_match():
     handlers, _ = fake_corpus(30)
-    weak = make_corpus(handlers.default.faqs, handlers.default.engine, "test", threshold=0.99)
-    view = handlers.search("something unrelated", 3, weak)[1]
+    view = handlers.search("something unrelated", 3, calibrated_corpus(handlers, -1.0))[1]  # 27% match
     message, results, _, _ = render(view)
-    assert "No confident match" in message and f"{max(h.similarity for h in view.hits):.3f}" in message
+    assert "No confident match" in message and "27% match" in message and "50%" in message
     assert results.startswith('<p class="faq-explain"><b>No confident match') and "weak match" in results
-    strong = make_corpus(handlers.default.faqs, handlers.default.engine, "test", threshold=-1.0)
-    assert "No confident match" not in render(handlers.search("something", 3, strong)[1])[0]
+    assert results.count("27% match") == 3
+    strong = handlers.search("something", 3, calibrated_corpus(handlers, 2.0))[1]  # 88% match
+    message, results, _, _ = render(strong)
+    assert "No confident match" not in message and "88% match" in results and "confident match" in results
 
 
 class RefusingApi:

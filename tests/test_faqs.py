@@ -45,8 +45,14 @@ def test_bundled_vectors_are_the_models_own(embedder, fields):
     np.testing.assert_allclose(faqs.embeddings, fresh, atol=1e-5)
 
 
-def test_bundled_default_embeds_question_and_answer(embedder):
-    assert load_bundled("medicare", embedder).fields == "question+answer"
+def test_bundled_default_fuses_the_question_and_question_and_answer_vectors(embedder):
+    faqs = load_bundled("medicare", embedder)
+    assert faqs.fields == "both"
+    question, both = (load_bundled("medicare", embedder, fields=f).embeddings for f in ("question", "question+answer"))
+    np.testing.assert_allclose(faqs.embeddings, 0.25 * question + 0.75 * both, atol=1e-6)
+    # A unit question vector's dot product with a fused vector is the weighted mean of its two cosines.
+    q = embedder.embed(["How do I replace my Medicare card?"])[0]
+    np.testing.assert_allclose(faqs.embeddings @ q, 0.25 * (question @ q) + 0.75 * (both @ q), atol=1e-5)
 
 
 def test_other_model_reembeds_instead_of_mixing_spaces():

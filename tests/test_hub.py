@@ -124,9 +124,10 @@ def test_a_raw_hub_dataset_is_embedded_on_load(hub, embedder, tmp_path):
     api.upload_file(path_or_fileobj=csv_text.encode(), path_in_repo="faqs.csv", repo_id="user/raw", repo_type="dataset")
     faqs = load_faqs("user/raw", embedder, hub=HubAccess(endpoint=hub.url), cache_dir=tmp_path / "cache")
     assert [e.id for e in faqs.entries] == ["0", "1"]
-    assert faqs.fields == "question+answer"  # the default for data without stored vectors
-    expected = embedder.embed(["How do I get a new card? Ask online.", "What does Part B cover? Doctor visits."])
-    np.testing.assert_allclose(faqs.embeddings, expected, atol=1e-6)
+    assert faqs.fields == "both"  # the default for data without stored vectors
+    questions = embedder.embed(["How do I get a new card?", "What does Part B cover?"])
+    both = embedder.embed(["How do I get a new card? Ask online.", "What does Part B cover? Doctor visits."])
+    np.testing.assert_allclose(faqs.embeddings, 0.25 * questions + 0.75 * both, atol=1e-6)
 
 
 @pytest.mark.parametrize("source, expected", [("user/faqs", ("user/faqs", None)), ("user/faqs@v2", ("user/faqs", "v2")),

@@ -85,7 +85,7 @@ def counts(proc) -> tuple[int, int]:
 
 
 def test_embed_push_writes_and_uploads_the_dataset(pushed, hub, workdir):
-    assert counts(pushed) == (13, 0)
+    assert counts(pushed) == (26, 0)  # each FAQ's question, and its question with the answer
     repo = hub.state.repos[("dataset", "user/faqs")]
     files = repo.commits[repo.branches["main"]]
     assert {DATA_FILE, "README.md"} <= set(files)
@@ -123,7 +123,7 @@ def test_re_embedding_after_an_edit_embeds_one_text(pushed, env, workdir, rows, 
     edited[3]["question"] = "How do I enroll in Medicare?"
     src = write_csv(workdir / "faqs-edited.csv", edited)
     proc = run(env, "embed", str(src), "--output", str(workdir / "out-edited"), "--push", "user/faqs-edited")
-    assert counts(proc) == (1, 12)
+    assert counts(proc) == (2, 24)  # the edited FAQ's two texts
     repo = hub.state.repos[("dataset", "user/faqs-edited")]
     table = pq.read_table(pa.BufferReader(repo.commits[repo.branches["main"]][DATA_FILE].data))
     assert table.column("question").to_pylist()[3] == "How do I enroll in Medicare?"
@@ -139,11 +139,13 @@ def test_with_the_api_embedder_only_the_changed_text_is_sent(pushed, env, workdi
         proc = run(env, "embed", str(src), "--output", str(workdir / "out-api"), "--no-progress",
                    "--embedder", "api", "--api-url", api.url)
         sent = [text for seen in api.seen for text in seen.inputs]
-    changed = f"What parts does Medicare have? {edited[9]['answer']}"  # question+answer is embedded by default
-    assert sent == [changed]
-    assert counts(proc) == (1, 12)
+    # The default embeds the question, and the question with its answer: both changed.
+    changed = ["What parts does Medicare have?", f"What parts does Medicare have? {edited[9]['answer']}"]
+    assert sent == changed
+    assert counts(proc) == (2, 24)
     faqs = load_faqs(workdir / "out-api", embedder)
-    np.testing.assert_allclose(faqs.embeddings[9], embedder.embed([changed])[0], atol=1e-5)
+    fresh = embedder.embed(changed)
+    np.testing.assert_allclose(faqs.embeddings[9], 0.25 * fresh[0] + 0.75 * fresh[1], atol=1e-5)
 
 
 def test_offline_mode_serves_the_cached_copy_and_says_so(pushed, env, hub, embedder):
@@ -156,6 +158,6 @@ def test_offline_mode_serves_the_cached_copy_and_says_so(pushed, env, hub, embed
 
 def test_a_hub_dataset_id_is_a_valid_embed_input(pushed, env, workdir, rows):
     proc = run(env, "embed", "user/faqs", "--output", str(workdir / "from-hub"), "--no-progress")
-    assert counts(proc) == (0, 13)  # same texts, same model: everything comes from the cache
+    assert counts(proc) == (0, 26)  # same texts, same model: everything comes from the cache
     table = pq.read_table(workdir / "from-hub" / DATA_FILE)
     assert table.column("question").to_pylist() == [r["question"] for r in rows]

@@ -14,7 +14,7 @@ from faq_engine.faqs.entry import FaqEntry
 from faq_engine.faqs.faqset import build_faqset
 from faq_engine.faqs.loader import load_bundled
 from faq_engine.search.engine import SearchEngine
-from faq_engine.search.hybrid import BM25_WEIGHT, blend_scores, minmax_rows
+from faq_engine.search.hybrid import BM25_WEIGHT, blend_scores, bm25_share
 from faq_engine.search.lexical import K1, B, Bm25Index, Tokenizer
 from faq_engine.search.ranking import cosine_scores
 
@@ -65,9 +65,17 @@ def test_a_corpus_of_stop_words_only_scores_zero_without_failing():
     assert not Bm25Index(["Is it?", "To be or not to be"]).scores(["is it to be"]).any()
 
 
-def test_minmax_rows_scales_each_row_and_zeroes_constant_rows():
-    out = minmax_rows(np.array([[1.0, 3.0, 2.0], [5.0, 5.0, 5.0]]))
-    np.testing.assert_allclose(out, [[0.0, 1.0, 0.5], [0.0, 0.0, 0.0]])
+def test_bm25_share_divides_each_row_by_its_best_and_zeroes_rows_without_a_keyword_match():
+    out = bm25_share(np.array([[1.0, 4.0, 2.0], [0.0, 0.0, 0.0]]))
+    np.testing.assert_allclose(out, [[0.25, 1.0, 0.5], [0.0, 0.0, 0.0]])
+
+
+def test_the_blend_stays_on_the_cosine_scale_and_matches_its_formula():
+    dense = np.array([[0.62, 0.60, -0.10]])
+    lexical = np.array([[0.0, 3.0, 1.5]])
+    expected = (1 - BM25_WEIGHT) * dense + BM25_WEIGHT * np.array([[0.0, 1.0, 0.5]])
+    np.testing.assert_allclose(blend_scores(dense, lexical), expected, rtol=1e-6)
+    np.testing.assert_allclose(blend_scores(dense, np.zeros((1, 3))), (1 - BM25_WEIGHT) * dense, rtol=1e-6)
 
 
 def test_blend_weights_move_the_order_from_dense_to_keywords():

@@ -66,8 +66,10 @@ def test_cli_table_is_readable():
     result = run_cli("search", TUTORIAL_QUERY, "--top-k", "3", "--method", "dense", "--fields", "question")
     assert result.returncode == 0, result.stderr
     lines = result.stdout.strip().splitlines()
-    assert "How can I get help with my Medicare Part A and Part B premiums?" in lines[1]
-    assert "0.7565" in lines[1]
+    header = next(i for i, line in enumerate(lines) if line.startswith("rank"))
+    first = lines[header + 1]
+    assert "How can I get help with my Medicare Part A and Part B premiums?" in first
+    assert "0.7565" in first and "% match" in first
 
 
 def test_cli_errors_are_one_clear_line_and_nonzero():
@@ -154,5 +156,6 @@ def test_the_score_shown_never_increases_down_the_list(embedder, method):
     for question in (TUTORIAL_QUERY, "How much does Part B cost each month?", "premiums tricare late penalty"):
         hits = engine.search(question, 13)
         assert [h.score for h in hits] == sorted((h.score for h in hits), reverse=True)
-        assert all(set(h.to_dict()) == {"rank", "id", "question", "answer", "score", "url", "confident", "similarity"}
-                   for h in hits)
+        assert all(set(h.to_dict()) == {"rank", "id", "question", "answer", "score", "url", "confident", "similarity",
+                                         "match"} for h in hits)
+        assert [h.match for h in hits] == sorted((h.match for h in hits), reverse=True)

@@ -93,12 +93,13 @@ def test_a_raw_file_is_embedded_on_load_and_cached(tmp_path, medicare_rows):
     path = write_rows(tmp_path / "faqs.csv", medicare_rows)
     fake = HashEmbedder()
     faqs = load_faqs(path, fake, cache_dir=tmp_path / "cache")
-    assert len(faqs) == 13 and len(fake.sent) == 13
-    assert faqs.fields == "question+answer"  # the default for raw files
-    expected = HashEmbedder().embed([f'{r["question"]} {r["answer"]}' for r in medicare_rows])
-    np.testing.assert_array_equal(faqs.embeddings, expected)
+    assert len(faqs) == 13 and len(fake.sent) == 26  # each question, and each question with its answer
+    assert faqs.fields == "both"  # the default for raw files
+    questions = HashEmbedder().embed([r["question"] for r in medicare_rows])
+    both = HashEmbedder().embed([f'{r["question"]} {r["answer"]}' for r in medicare_rows])
+    np.testing.assert_allclose(faqs.embeddings, 0.25 * questions + 0.75 * both, atol=1e-6)
     load_faqs(path, fake, cache_dir=tmp_path / "cache")
-    assert len(fake.sent) == 13  # the second load embedded nothing
+    assert len(fake.sent) == 26  # the second load embedded nothing
 
 
 def _write_ours(folder, faqs, model_id=None, vectors=None):
@@ -148,7 +149,7 @@ def test_vectors_without_metadata_are_not_trusted(tmp_path, medicare_rows):
     rows = [{**r, "embedding": [0.5] * 8} for r in medicare_rows]
     fake = HashEmbedder()
     faqs = load_faqs(write_rows(tmp_path / "raw.parquet", rows), fake)
-    assert len(fake.sent) == 13 and any("do not say which model" in n for n in faqs.notes)
+    assert len(fake.sent) == 26 and any("do not say which model" in n for n in faqs.notes)
 
 
 def test_nan_vectors_are_rejected_naming_the_row(tmp_path, embedder):

@@ -16,7 +16,8 @@ def add_common_options(parser: argparse.ArgumentParser) -> None:
                         help="local model, Inference API, or auto (API if a token is set)")
     parser.add_argument("--api-url", help="full feature-extraction URL (Inference Endpoint, TEI server, ...)")
     parser.add_argument("--fields", choices=FIELDS_CHOICES,
-                        help="text embedded for each FAQ (default: the dataset's own, else question+answer)")
+                        help="text embedded for each FAQ: its question, question+answer, or both, fused "
+                             "(default: the dataset's own, else both)")
 
 
 def add_qdrant_options(parser: argparse.ArgumentParser, required: bool = False) -> None:

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import argparse
 import json
+import shutil
 import sys
 import textwrap
 from pathlib import Path
 from typing import Sequence
 
-from ..search.hits import SearchHit, confident_match
+from ..search.hits import SearchHit, confident_match, match_text
 from ..settings import METHOD_CHOICES, Settings
 from ._utils import add_common_options, add_qdrant_options, positive_int
 
@@ -34,13 +35,14 @@ def printable(text: str) -> str:
     return "".join(ch if ch.isprintable() else "\ufffd" for ch in text)
 
 
-def format_table(hits: Sequence[SearchHit], width: int = 100) -> str:
+def format_table(hits: Sequence[SearchHit], width: int | None = None) -> str:
     """A readable plain-text table of search hits (FAQ text is data: nothing in it reaches the terminal raw)."""
-    lines = [f"{'rank':>4}  {'id':>6}  {'score':>6}  {'cosine':>6}  {'confident':<9}  question"]
+    width = width or shutil.get_terminal_size((120, 24)).columns
+    lines = [f"{'rank':>4}  {'id':>6}  {'match':>9}  {'score':>6}  {'cosine':>6}  {'confident':<9}  question"]
     for h in hits:
-        question = textwrap.shorten(printable(h.question), width=max(20, width - 35), placeholder="…")
-        lines.append(f"{h.rank:>4}  {printable(h.id):>6}  {h.score:6.4f}  {h.similarity:6.4f}  "
-                     f"{'yes' if h.confident else 'no':<9}  {question}")
+        question = textwrap.shorten(printable(h.question), width=max(20, width - 46), placeholder="…")
+        lines.append(f"{h.rank:>4}  {printable(h.id):>6}  {match_text(h.match) or '-':>9}  {h.score:6.4f}  "
+                     f"{h.similarity:6.4f}  {'yes' if h.confident else 'no':<9}  {question}")
     if hits and not confident_match(hits):
         lines.insert(0, "No confident match: these are the nearest FAQs.")
     return "\n".join(lines)

@@ -1,8 +1,8 @@
-"""Retrieval quality of FAQ search: top-1, MRR@10, recall@5, hit@5 and confidence rates.
+"""Retrieval quality of FAQ search: top-1, MRR@10, recall@5, hit@5, confidence rates and calibration.
 
 Pure: rankings and labels in, numbers out. A labelled query names the FAQ ids that
-answer it; a query with no relevant id is out of domain, and only counts towards
-how often "no confident match" is reported.
+answer it; a query with no relevant id is out of domain: it counts towards how often
+"no confident match" is reported, and its best hit is wrong when calibration is measured.
 """
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Iterable, Sequence
 
 from ..errors import DatasetError
+from .calibration import ReliabilityBin, expected_calibration_error, reliability_bins
 
 MRR_CUTOFF = 10
 RECALL_K = 5
@@ -37,7 +38,9 @@ class MethodScores:
     Ranking metrics average over the ``n`` in-domain queries. ``ood_rejected`` is
     the share of the ``n_ood`` out-of-domain queries shown "no confident match";
     ``in_domain_confident`` the share of in-domain queries shown a confident match.
-    A value is ``None`` when there is no query to average over.
+    ``ece`` is the expected calibration error of the best hit's ``match`` over all queries
+    (10 bins; an out-of-domain query's best hit is wrong), ``reliability`` its bins.
+    A value is ``None`` when there is nothing to average over (or no match to judge).
     """
 
     top1: float | None
@@ -48,6 +51,8 @@ class MethodScores:
     in_domain_confident: float | None
     ood_rejected: float | None
     n_ood: int
+    ece: float | None = None
+    reliability: tuple[ReliabilityBin, ...] = ()
 
     def to_dict(self, digits: int = 4) -> dict:
         """The JSON form printed by ``faq-engine eval --json``."""
@@ -57,7 +62,9 @@ class MethodScores:
         return {
             "top1": r(self.top1), "mrr@10": r(self.mrr10), "recall@5": r(self.recall5), "hit@5": r(self.hit5),
             "n": self.n, "in_domain_confident": r(self.in_domain_confident),
-            "ood_rejected": r(self.ood_rejected), "n_ood": self.n_ood,
+            "ood_rejected": r(self.ood_rejected), "n_ood": self.n_ood, "ece": r(self.ece),
+            "reliability": [{"low": b.low, "high": b.high, "count": b.count, "mean_match": r(b.mean_match),
+                             "accuracy": r(b.accuracy)} for b in self.reliability],
         }
 
 
@@ -86,12 +93,16 @@ def _mean(values: Sequence[float]) -> float | None:
 
 
 def evaluate(
-    ranked_ids: Sequence[Sequence[str]], top_confident: Sequence[bool], queries: Sequence[LabelledQuery]
+    ranked_ids: Sequence[Sequence[str]], top_confident: Sequence[bool], queries: Sequence[LabelledQuery],
+    top_match: Sequence[float | None] | None = None,
 ) -> MethodScores:
     """Score one method: ``ranked_ids[i]`` is its ranking for ``queries[i]`` (best first, at
-    least 10 deep for exact MRR@10), ``top_confident[i]`` whether it showed a confident match."""
+    least 10 deep for exact MRR@10), ``top_confident[i]`` whether it showed a confident match,
+    ``top_match[i]`` (optional) its best hit's match."""
     if not len(ranked_ids) == len(top_confident) == len(queries):
         raise ValueError("ranked_ids, top_confident and queries must have one entry per query")
+    if top_match is not None and len(top_match) != len(queries):
+        raise ValueError("top_match must have one entry per query")
     rows = list(zip(ranked_ids, top_confident, queries))
     inside = [(ranked, conf, q.relevant) for ranked, conf, q in rows if q.in_domain]
     outside = [conf for _, conf, q in rows if not q.in_domain]
@@ -104,7 +115,18 @@ def evaluate(
         in_domain_confident=_mean([float(c) for _, c, _ in inside]),
         ood_rejected=_mean([float(not c) for c in outside]),
         n_ood=len(outside),
+        **_calibration(ranked_ids, queries, top_match),
     )
+
+
+def _calibration(ranked_ids: Sequence[Sequence[str]], queries: Sequence[LabelledQuery],
+                 top_match: Sequence[float | None] | None) -> dict:
+    """``ece`` and ``reliability`` of the best hits' matches, when every query has one."""
+    if not queries or top_match is None or any(m is None for m in top_match):
+        return {}
+    right = [bool(r) and r[0] in set(q.relevant) for r, q in zip(ranked_ids, queries)]
+    return {"ece": expected_calibration_error(top_match, right),
+            "reliability": tuple(reliability_bins(top_match, right))}
 
 
 def parse_queries(lines: Iterable[str], where: str = "queries") -> list[LabelledQuery]:

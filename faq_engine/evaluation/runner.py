@@ -61,7 +61,7 @@ def score_methods(faqs: FaqSet, embedder: Embedder, queries: Sequence[LabelledQu
         ranked = [[h.id for h in hits] for hits in results]
         # As the CLI and the app would show the default top 5: confident if any of them is.
         shown = [confident_match(hits[:SHOWN]) for hits in results]
-        out[method] = evaluate(ranked, shown, queries)
+        out[method] = evaluate(ranked, shown, queries, [hits[0].match if hits else None for hits in results])
     return out
 
 

@@ -31,6 +31,15 @@ META_KEY = "faq_engine"
 EMBEDDING_COLUMN = "embedding"
 TEXT_COLUMNS = ("id", "question", "answer", "url")
 
+# fields "both": a FAQ's vector is QUESTION_WEIGHT * e(question) + (1 - QUESTION_WEIGHT) * e(question + answer),
+# of unit vectors e (faq_engine/faqs/faqset.py says why). Stored vectors depend on it: part of the format.
+QUESTION_WEIGHT = 0.25
+FUSED = "both"
+FUSED_TEXT = (f"question, and the question with its answer, each embedded and L2-normalised, then mixed as "
+              f"{QUESTION_WEIGHT} * question + {1 - QUESTION_WEIGHT} * question-and-answer")
+FUSED_VECTORS = (f"not normalised: a dot product with a unit query vector is {QUESTION_WEIGHT} * cosine(question) "
+                 f"+ {1 - QUESTION_WEIGHT} * cosine(question and answer)")
+
 
 def shard_file(index: int, count: int) -> str:
     """The Hub's usual name of shard ``index`` (0-based) of ``count``: ``data/train-00000-of-00004.parquet``."""
@@ -99,14 +108,14 @@ def render_card(meta: DatasetMeta, title: str, repo_id: str | None = None) -> st
         META_KEY: asdict(meta),
     }
     load_args = repr(repo_id) if repo_id else '"parquet", data_files="data/*.parquet"'
-    text = "question and answer" if meta.fields == "question+answer" else "question"
+    text = {"question+answer": "question and answer", "both": FUSED_TEXT}.get(meta.fields, "question")
     body = f"""# {title}
 
 {meta.rows} FAQ entries with sentence embeddings, ready for semantic search.
 
 - **Model:** [`{meta.model_id}`](https://huggingface.co/{meta.model_id}), {meta.dim} dimensions
 - **Embedded text:** the {text} of each FAQ (`fields: {meta.fields}`)
-- **Vectors:** float32, {"L2-normalised (cosine similarity = dot product)" if meta.normalized else "not normalised"}
+- **Vectors:** float32, {"L2-normalised (cosine similarity = dot product)" if meta.normalized else FUSED_VECTORS}
 - **Made with:** faq-engine {meta.faq_engine_version}
 
 Columns: `id`, `question`, `answer`, `url` (strings) and `embedding` ({meta.dim} float32 values).

@@ -84,7 +84,12 @@ class Entries(Sequence[FaqEntry]):
 
 
 def texts_for(entries: Sequence[FaqEntry], fields: str) -> list[str]:
-    """The text that represents each FAQ for embedding: the question, or question + answer."""
+    """The text that represents each FAQ for embedding: the question, or question + answer.
+
+    (``both`` is embedded as both of these: see :func:`faq_engine.faqs.faqset.embed_entries`.)
+    """
+    if fields not in ("question", "question+answer"):
+        raise ValueError(f"texts_for: fields must be 'question' or 'question+answer', not {fields!r}")
     if isinstance(entries, Entries):
         questions = entries.column("question")
         if fields == "question":

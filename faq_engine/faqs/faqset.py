@@ -12,14 +12,40 @@ from ..embedders.base import Embedder, Progress
 from ..errors import DatasetError
 from ..vectors import check_dim, l2_normalize
 from .columnar import BATCH_ROWS
+from .dataset_format import FUSED, QUESTION_WEIGHT
 from .entry import Entries, FaqEntry, row_list, texts_for, validate_entries
 
 log = logging.getLogger(__name__)
 
 
+# "both" (QUESTION_WEIGHT * e(question) + (1 - QUESTION_WEIGHT) * e(question + answer), of unit vectors e): its
+# dot product with a unit question vector is the same weighted mean of the two cosines, so one matrix and one
+# product serve both texts, as fast as one. The question alone matches paraphrases of it; the answer adds the
+# words real users ask with (benchmarks/fusion_options.py: 0.25 is best over the three dev sets).
+
+
+def fuse(question_vectors: np.ndarray, both_vectors: np.ndarray) -> np.ndarray:
+    """The "both" vectors from the question's and the question + answer's (normalised here)."""
+    fused = l2_normalize(question_vectors) * np.float32(QUESTION_WEIGHT)
+    fused += l2_normalize(both_vectors) * np.float32(1.0 - QUESTION_WEIGHT)
+    return fused
+
+
+def embed_entries(embedder: Embedder, entries: Sequence[FaqEntry], fields: str,
+                  progress: Progress | None = None) -> np.ndarray:
+    """The vectors of ``entries`` for the embedded text ``fields`` (``question``, ``question+answer`` or
+    ``both``), in one batched call."""
+    if fields != FUSED:
+        return embedder.embed_batched(texts_for(entries, fields), progress=progress)
+    texts = texts_for(entries, "question")
+    vectors = embedder.embed_batched(texts + texts_for(entries, "question+answer"), progress=progress)
+    return fuse(vectors[: len(texts)], vectors[len(texts) :])
+
+
 @dataclass(frozen=True, eq=False)
 class FaqSet:
-    """FAQ entries and their L2-normalised embeddings (row ``i`` embeds ``entries[i]``).
+    """FAQ entries and their embeddings (row ``i`` embeds ``entries[i]``): L2-normalised, except that the
+    fused ``both`` vectors keep the length that makes a dot product the weighted mean of two cosines.
 
     ``notes`` are notices for the user about how the set was loaded (re-embedded,
     served from a cached copy, ...).
@@ -47,16 +73,17 @@ def _shaped(vectors: np.ndarray, dim: int, n: int) -> np.ndarray:
     return arr
 
 
-def _scan_and_normalize(arr: np.ndarray) -> None:
+def _scan_and_normalize(arr: np.ndarray, normalize: bool = True) -> None:
     """One pass over the rows, block by block: their norms find NaN, infinite and all-zero rows (no model
-    makes an all-zero sentence vector), and blocks not yet of unit length are scaled in place."""
+    makes an all-zero sentence vector), and (with ``normalize``) blocks not yet of unit length are scaled in
+    place."""
     bad, zero = [], []
     for start in range(0, len(arr), BATCH_ROWS):
         block = arr[start : start + BATCH_ROWS]
         norms = np.sqrt(np.einsum("ij,ij->i", block, block, dtype=np.float64))  # float64: no overflow
         bad.extend((np.flatnonzero(~np.isfinite(norms)) + start).tolist())
         zero.extend((np.flatnonzero(norms == 0) + start).tolist())
-        if not (bad or zero) and np.any(np.abs(norms - 1.0) > 1e-4):
+        if normalize and not (bad or zero) and np.any(np.abs(norms - 1.0) > 1e-4):
             block /= norms[:, None].astype(np.float32)
     if bad:
         raise DatasetError(f"Embeddings in row(s) {row_list(bad)} contain NaN or infinity: re-embed the data.")
@@ -64,14 +91,16 @@ def _scan_and_normalize(arr: np.ndarray) -> None:
         raise DatasetError(f"Embeddings in row(s) {row_list(zero)} are all zeros: re-embed the data.")
 
 
-def validate_vectors(vectors: np.ndarray, dim: int, n: int, *, in_place: bool = False) -> np.ndarray:
+def validate_vectors(vectors: np.ndarray, dim: int, n: int, *, in_place: bool = False,
+                     normalize: bool = True) -> np.ndarray:
     """Raise :class:`DatasetError` unless ``vectors`` is ``(n, dim)``, finite and has no all-zero row; return
-    them L2-normalised. One pass, block by block (a million rows need no full-size temporaries);
-    ``in_place`` normalises the caller's own array instead of a copy (the loader's freshly read matrix)."""
+    them L2-normalised (unless ``normalize`` is false: fused vectors keep their length). One pass, block by
+    block (a million rows need no full-size temporaries); ``in_place`` normalises the caller's own array
+    instead of a copy (the loader's freshly read matrix)."""
     arr = _shaped(vectors, dim, n)
     if not (in_place and arr.flags.writeable and arr.flags.c_contiguous):
         arr = np.array(arr, dtype=np.float32, order="C")
-    _scan_and_normalize(arr)
+    _scan_and_normalize(arr, normalize)
     return arr
 
 
@@ -85,7 +114,7 @@ SPOT_CHECK_MIN_COSINE = 0.99
 def spot_check(entries: Sequence[FaqEntry], vectors: np.ndarray, embedder: Embedder, fields: str) -> float:
     """The lowest cosine between stored and freshly embedded vectors over a few evenly spaced rows."""
     rows = np.unique(np.linspace(0, len(entries) - 1, min(SPOT_CHECK_ROWS, len(entries))).round().astype(int))
-    fresh = embedder.embed(texts_for([entries[i] for i in rows], fields))
+    fresh = embed_entries(embedder, [entries[i] for i in rows], fields)
     stored = l2_normalize(np.asarray(vectors, dtype=np.float32)[rows])
     return float(np.min(np.sum(stored * l2_normalize(fresh), axis=1)))
 
@@ -119,11 +148,12 @@ def build_faqset(
     validate_entries(entries)
     notes: tuple[str, ...] = ()
     if stored is not None and stored.model_id == embedder.model_id and (stored.fields or "question") == fields:
-        vectors = validate_vectors(stored.vectors, embedder.dim, len(entries), in_place=stored.owned)
+        vectors = validate_vectors(stored.vectors, embedder.dim, len(entries), in_place=stored.owned,
+                                   normalize=fields != FUSED)
     else:
         if stored is not None and stored.model_id != embedder.model_id:
             notes = (f"{name}: stored embeddings were made by {stored.model_id!r}, not {embedder.model_id!r}; "
                      "re-embedded the text.",)
             log.warning(notes[0])
-        vectors = embedder.embed_batched(texts_for(entries, fields), progress=progress)
+        vectors = embed_entries(embedder, entries, fields, progress)
     return FaqSet(name, entries, vectors, embedder.model_id, fields, notes)

@@ -25,11 +25,13 @@ from .columnar import read_parquet
 from .dataset_format import CARD_FILE, StoredFaqs, read_card
 from .entry import Entries, FaqEntry
 from .faqset import (
+    FUSED,
     SPOT_CHECK_MIN_COSINE,
     SPOT_CHECK_ROWS,
     FaqSet,
     StoredVectors,
     build_faqset,
+    fuse,
     spot_check,
 )
 from .hub import HubAccess
@@ -51,7 +53,8 @@ def load_bundled(name: str, embedder: Embedder, *, fields: str | None = None,
                  progress: Progress | None = None) -> FaqSet:
     """Load a FAQ set shipped inside the package (``medicare``).
 
-    The file stores vectors for each choice of embedded text, so either loads instantly.
+    The file stores the question and question + answer vectors (``both`` fuses them), so any choice of
+    embedded text loads instantly.
     """
     fields = fields or DEFAULT_FIELDS
     if name not in BUNDLED:
@@ -59,8 +62,11 @@ def load_bundled(name: str, embedder: Embedder, *, fields: str | None = None,
     raw = json.loads(resources.files("faq_engine.faqs.data").joinpath(f"{name}.json").read_text(encoding="utf-8"))
     entries = Entries.of(FaqEntry(str(r["id"]), r["question"], r.get("answer", ""), r.get("url", ""))
                          for r in raw["faqs"])
-    vectors = raw["embeddings"].get(fields)
-    stored = None if vectors is None else StoredVectors(np.asarray(vectors, np.float32), raw["model_id"], fields)
+    stored_sets = {name: np.asarray(v, np.float32) for name, v in raw["embeddings"].items()}
+    if FUSED not in stored_sets and {"question", "question+answer"} <= stored_sets.keys():
+        stored_sets[FUSED] = fuse(stored_sets["question"], stored_sets["question+answer"])
+    vectors = stored_sets.get(fields)
+    stored = None if vectors is None else StoredVectors(vectors, raw["model_id"], fields)
     return build_faqset(name, entries, embedder, fields=fields, stored=stored, progress=progress)
 
 

@@ -10,20 +10,13 @@ import numpy as np
 from ..embedders.base import Embedder
 from ..errors import ConfigError, InvalidQueryError
 from ..faqs.faqset import FaqSet
-from ..settings import DEFAULT_FIELDS, DEFAULT_METHOD, METHOD_CHOICES
+from ..settings import DEFAULT_METHOD, METHOD_CHOICES
 from ..vectors import check_dim
+from .calibration import Calibration, match_threshold, packaged_table
 from .hits import SearchHit
 from .hybrid import blend_scores
 from .index import ExactIndex
 from .ranking import top_k_from_scores
-
-# Cosine similarity below which a hit is not "confident", per embedded FAQ text:
-# question+answer vectors score lower against short questions than question vectors do.
-# Calibrated by scripts/calibrate_threshold.py: the highest value (0.01 steps) that
-# keeps 97% of the in-domain dev queries of two external FAQ sets confident.
-THRESHOLDS = {"question": 0.45, "question+answer": 0.40}
-DEFAULT_THRESHOLD = THRESHOLDS[DEFAULT_FIELDS]  # the threshold for the default embedded text
-
 
 # The model reads 256 tokens (about 1,000 to 1,500 characters of English); a question far past that is
 # not a question, and tokenising megabytes costs seconds and memory on a shared server.
@@ -56,8 +49,9 @@ class SearchEngine:
     ``method`` sets the order of the results (``dense``: cosine, ``bm25``: keywords of
     the FAQ questions, ``hybrid``: a blend of both, see :mod:`.hybrid`), and each hit's
     ``score`` is the one it was ordered by; its ``similarity`` is always the cosine
-    between the question and the FAQ. A hit is ``confident`` when its similarity reaches
-    ``threshold`` (by default the one calibrated for the embedded text, :data:`THRESHOLDS`).
+    between the question and the FAQ. Its ``match`` is the calibrated probability that it
+    answers the question (:mod:`.calibration`), and it is ``confident`` when the match reaches
+    ``threshold`` (by default the calibrated one).
     """
 
     def __init__(
@@ -68,6 +62,7 @@ class SearchEngine:
         method: str = DEFAULT_METHOD,
         threshold: float | None = None,
         lexical=None,
+        calibration: Calibration | None = None,
     ) -> None:
         if method not in METHOD_CHOICES:
             raise ConfigError(f"Unknown search method {method!r}; choose one of {', '.join(METHOD_CHOICES)}.")
@@ -76,11 +71,12 @@ class SearchEngine:
                 f"The FAQs were embedded with {faqs.model_id!r} but the embedder is {embedder.model_id!r}."
             )
         check_dim(faqs.embeddings, embedder.dim, "The FAQ embeddings")
-        self.index = ExactIndex(faqs.embeddings)
+        self.index = ExactIndex(faqs.embeddings, trusted=True)  # validated by FaqSet: unit rows, or fused ones
         self.faqs = faqs
         self.embedder = embedder
         self.method = method
-        self.threshold = THRESHOLDS.get(faqs.fields, DEFAULT_THRESHOLD) if threshold is None else float(threshold)
+        self.calibration = calibration or packaged_table().get(embedder.model_id, method, faqs.fields)
+        self.threshold = match_threshold() if threshold is None else float(threshold)
         self._lexical = None
         if method != "dense":  # built once here, so the first search is as fast as the rest
             from .lexical import Bm25Index  # imports bm25s (~0.4 s): only for the methods that need it
@@ -116,23 +112,35 @@ class SearchEngine:
         check_dim(np.asarray(vectors), self.embedder.dim, "The query vectors")
         if len(vectors) != len(queries):
             raise ConfigError(f"Got {len(vectors)} query vectors for {len(queries)} queries.")
-        if self._lexical is None:
-            rows, cosines = self.index.search(vectors, k)
-            return [(r, self._hits(r, c, c)) for r, c in zip(rows, cosines)]
+        k = max(0, int(k))
+        if self._lexical is None:  # one more than shown: the last hit's match needs its margin over the next
+            rows, cosines = self.index.search(vectors, k + 1)
+            return [self._hits(r, c, c, k) for r, c in zip(rows, cosines)]
         out = []
         # BM25 always indexes the FAQ questions: with the answers added, BM25 alone and the hybrid over
         # question+answer vectors rank worse on both dev sets (benchmarks/fusion_options.py).
         for start, dense in self.index.chunks(vectors):
             lexical = self._lexical.scores(queries[start : start + len(dense)])
             ranking = lexical if self.method == "bm25" else blend_scores(dense, lexical)
-            rows, scores = top_k_from_scores(ranking, k)
-            out += [(r, self._hits(r, s, dense[i, r])) for i, (r, s) in enumerate(zip(rows, scores))]
+            rows, scores = top_k_from_scores(ranking, k + 1)
+            out += [self._hits(r, s, dense[i, r], k) for i, (r, s) in enumerate(zip(rows, scores))]
         return out
 
-    def _hits(self, rows: np.ndarray, scores: np.ndarray, cosines: np.ndarray) -> list[SearchHit]:
+    def _hits(self, rows: np.ndarray, scores: np.ndarray, cosines: np.ndarray,
+              k: int) -> tuple[np.ndarray, list[SearchHit]]:
+        """The first ``k`` of these ranked rows as hits (a row past them only lends its score to the margin)."""
+        matches = [None] * len(rows)
+        if self.calibration is not None:
+            matches = self.calibration.matches(scores, cosines).tolist()
         hits = []
-        for rank, (row, score, cosine) in enumerate(zip(rows.tolist(), scores.tolist(), cosines.tolist()), start=1):
+        for rank, (row, score, cosine, match) in enumerate(
+                zip(rows[:k].tolist(), scores.tolist(), cosines.tolist(), matches), start=1):
             entry = self.faqs.entries[row]
             hits.append(SearchHit(rank, entry.id, entry.question, entry.answer, float(score), entry.url,
-                                  cosine >= self.threshold, float(cosine)))
-        return hits
+                                  is_confident(match, self.threshold), float(cosine), match))
+        return rows[:k], hits
+
+
+def is_confident(match: float | None, threshold: float) -> bool:
+    """Whether a hit of this match counts as a confident answer (with no calibration, nothing is flagged)."""
+    return match is None or match >= threshold

@@ -13,8 +13,9 @@ class SearchHit:
     ``score`` is the score the results are ordered by, so it never increases down a list:
     the cosine similarity for ``dense``, the blend of scaled cosine and BM25 (0 to 1) for
     ``hybrid``, BM25 for ``bm25``. ``similarity`` is always the cosine similarity between
-    the query and the FAQ's embedded text, and ``confident`` says whether it cleared the
-    calibrated confidence threshold.
+    the query and the FAQ's embedded text (for ``both``, the weighted mean of its two cosines).
+    ``match`` is the calibrated probability that this FAQ answers the query (``None`` when no
+    calibration was fitted for the model), and ``confident`` whether it reached the threshold.
     """
 
     rank: int
@@ -25,6 +26,7 @@ class SearchHit:
     url: str = ""
     confident: bool = True
     similarity: float | None = None  # None: the same as score (a cosine ranking)
+    match: float | None = None
 
     def __post_init__(self) -> None:
         if self.similarity is None:
@@ -33,6 +35,13 @@ class SearchHit:
     def to_dict(self) -> dict:
         """A JSON-serialisable dict (the CLI's and the app's wire format)."""
         return asdict(self)
+
+
+def match_text(match: float | None) -> str:
+    """A match as people read it: ``"87% match"`` (never 100%: it is a probability), ``""`` when there is none."""
+    if match is None:
+        return ""
+    return f"{min(99, round(match * 100))}% match"
 
 
 def confident_match(hits: Sequence[SearchHit]) -> bool:

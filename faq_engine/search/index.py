@@ -49,13 +49,13 @@ class VectorIndex(ABC):
 class ExactIndex(VectorIndex):
     """Exact cosine top-k by matrix product over vectors normalised once (never per query)."""
 
-    def __init__(self, vectors: np.ndarray | None = None, *, dim: int | None = None, normalized: bool = False) -> None:
+    def __init__(self, vectors: np.ndarray | None = None, *, dim: int | None = None, trusted: bool = False) -> None:
         if vectors is None and dim is None:
             raise ValueError("ExactIndex needs vectors or a dimension")
         self.dim = int(dim if vectors is None else np.asarray(vectors).shape[1])
         self._matrix = np.zeros((0, self.dim), dtype=np.float32)
         if vectors is not None:
-            self.add(vectors, normalized=normalized)
+            self.add(vectors, trusted=trusted)
 
     def __len__(self) -> int:
         return len(self._matrix)
@@ -65,12 +65,13 @@ class ExactIndex(VectorIndex):
         """The normalised vectors, ``(n, dim)`` float32, C-contiguous (read-only use)."""
         return self._matrix
 
-    def add(self, vectors: np.ndarray, *, normalized: bool = False) -> None:
-        """Append ``vectors``. Rows already of unit length (``normalized=True`` trusts it, else it is
-        checked) are taken without a copy: a FAQ set's matrix is shared, not duplicated."""
+    def add(self, vectors: np.ndarray, *, trusted: bool = False) -> None:
+        """Append ``vectors``, normalised unless they are of unit length already (checked) or ``trusted``:
+        a validated FAQ set's rows, scored as they are (fused ``both`` rows keep their length on purpose).
+        Such rows are taken without a copy: a FAQ set's matrix is shared, not duplicated."""
         arr = np.asarray(vectors, dtype=np.float32)
         self._check(arr, "FAQ vectors")
-        arr = np.ascontiguousarray(arr) if normalized or _unit_rows(arr) else l2_normalize(arr)
+        arr = np.ascontiguousarray(arr) if trusted or _unit_rows(arr) else l2_normalize(arr)
         self._matrix = arr if not len(self._matrix) else np.concatenate([self._matrix, arr])
 
     def scores(self, vectors: np.ndarray) -> np.ndarray:

@@ -29,6 +29,7 @@ from ..errors import (
 )
 from ..faqs.entry import Entries
 from ..retry import RetryPolicy, TransientError, call_with_retries
+from .lexical import K1, B
 from .sparse import SparseVector
 
 DENSE, SPARSE = "dense", "bm25"
@@ -106,8 +107,9 @@ def point_id(faq_id: str) -> str:
 
 
 def faq_hash(payload: dict, fields: str) -> str:
-    """What a point's content depends on: its text and the embedded fields."""
-    text = "\x1f".join([fields] + [payload[k] for k in ("id", "question", "answer", "url")])
+    """What a point's content depends on: its text, the embedded fields and the BM25 constants (its sparse
+    vector's term weights), so a change to any of them rewrites the point on the next index run."""
+    text = "\x1f".join([fields, f"bm25:{K1}:{B}"] + [payload[k] for k in ("id", "question", "answer", "url")])
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:32]
 
 
@@ -149,10 +151,11 @@ class QdrantStore:
         return meta
 
     def create(self, meta: CollectionMeta) -> None:
-        """Create the collection: dense cosine vectors, BM25 sparse vectors with IDF, and the metadata."""
+        """Create the collection: dense vectors, BM25 sparse vectors with IDF, and the metadata."""
         from qdrant_client import models
 
-        dense = models.VectorParams(size=meta.dim, distance=models.Distance.COSINE)
+        # Dot product: unit vectors score their cosine, and fused "both" vectors their weighted mean of two.
+        dense = models.VectorParams(size=meta.dim, distance=models.Distance.DOT)
         self._call("create the collection", lambda: self.client.create_collection(
             self.collection, vectors_config={DENSE: dense},
             sparse_vectors_config={SPARSE: models.SparseVectorParams(modifier=models.Modifier.IDF)},

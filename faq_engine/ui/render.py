@@ -17,7 +17,7 @@ import pandas as pd
 
 from ..faqs.faqset import FaqSet
 from ..search.engine import SearchEngine
-from ..search.hits import SearchHit, confident_match
+from ..search.hits import SearchHit, confident_match, match_text
 from .projection import Projection, fit_pca
 from .results import results_html
 
@@ -111,7 +111,7 @@ def _status(corpus: Corpus) -> str:
         f"**FAQs:** {md_text(corpus.name)} ({md_text(corpus.origin)}, {corpus.size} questions)",
         f"**Ranking:** {md_text(engine.method)}",
         f"**Embedded text:** {md_text(corpus.fields)}",
-        f"**Confident at:** ≥ {engine.threshold:.2f}",
+        f"**Confident at:** a match of {engine.threshold:.0%}",
     ]
     notes = "".join(f"\n\n_{md_text(note)}_" for note in corpus.notes)
     return " · ".join(parts) + notes
@@ -120,7 +120,6 @@ def _status(corpus: Corpus) -> str:
 def _message(view: View) -> str:
     if not view.hits:
         return ""
-    best = max(view.hits, key=lambda h: h.similarity)  # a hybrid ranking need not put it first
     threshold = view.corpus.engine.threshold
     cut = ""
     if view.characters_read is not None:
@@ -128,9 +127,10 @@ def _message(view: View) -> str:
                "characters. Put the question itself first._")
     if confident_match(view.hits):
         return cut.strip()
+    best = view.hits[0]  # matches never rise down the list
     return (
-        f"### ⚠️ No confident match\nThe closest similarity, **{best.similarity:.3f}**, is below the confidence "
-        f"threshold of {threshold:.2f}. These are the nearest FAQs; try rephrasing the question.{cut}"
+        f"### ⚠️ No confident match\nThe best match is **{match_text(best.match)}**: less than the "
+        f"{threshold:.0%} needed to call it an answer. These are the nearest FAQs; try rephrasing the question.{cut}"
     )
 
 

@@ -10,7 +10,8 @@ import html
 from typing import Sequence
 from urllib.parse import urlsplit
 
-from ..search.hits import SearchHit, confident_match
+from ..search.hits import SearchHit, confident_match, match_text
+from ..search.hybrid import BM25_WEIGHT
 
 # Readable on a phone: no fixed widths, long words wrap, nothing scrolls inside the page.
 CSS = """
@@ -29,11 +30,12 @@ CSS = """
 #results .faq-no{background:#f3f4f6;color:#4b5563}
 #results .faq-explain{font-size:.85rem;color:#4b5563;margin:4px 0 10px}
 """
+MATCH = "Match: the calibrated chance that the FAQ answers your question."
 EXPLAIN = {
-    "dense": "Ordered by similarity: the cosine of the question's and each FAQ's sentence embeddings.",
-    "hybrid": "Ordered by score: 85% meaning (cosine, scaled over all FAQs) and 15% shared keywords (BM25). "
-              "Similarity is the cosine alone.",
-    "bm25": "Ordered by keyword score (BM25). Similarity is the cosine of the sentence embeddings.",
+    "dense": f"Ordered by similarity: the cosine of the question's and each FAQ's sentence embeddings. {MATCH}",
+    "hybrid": f"Ordered by score: {100 - round(100 * BM25_WEIGHT)}% similarity of meaning and "
+              f"{round(100 * BM25_WEIGHT)}% shared keywords (BM25). {MATCH}",
+    "bm25": f"Ordered by keyword score (BM25). Similarity is the cosine of the sentence embeddings. {MATCH}",
 }
 
 
@@ -47,12 +49,16 @@ def safe_link(url: str) -> str:
 
 
 def _meta(hit: SearchHit, method: str) -> str:
-    width = max(0.0, min(1.0, hit.similarity)) * 100
+    # The bar shows what a reader wants to know: how likely this FAQ answers them (the similarity if no calibration).
+    level = hit.match if hit.match is not None else hit.similarity
+    width = max(0.0, min(1.0, level)) * 100
     tag = '<span class="faq-tag faq-yes">confident match</span>' if hit.confident else \
         '<span class="faq-tag faq-no">weak match</span>'
-    score = f"score {hit.score:.3f} · " if method != "dense" else ""
-    bar = f'<span class="faq-bar" title="similarity"><span style="width:{width:.1f}%"></span></span>'
-    return (f'<div class="faq-meta">{bar}<span>{score}similarity {hit.similarity:.3f}</span>{tag}'
+    match = f"<b>{match_text(hit.match)}</b> · " if hit.match is not None else ""
+    score = f" · score {hit.score:.3f}" if method != "dense" else ""
+    title = "match" if hit.match is not None else "similarity"
+    bar = f'<span class="faq-bar" title="{title}"><span style="width:{width:.1f}%"></span></span>'
+    return (f'<div class="faq-meta">{bar}<span>{match}similarity {hit.similarity:.3f}{score}</span>{tag}'
             f"{safe_link(hit.url)}</div>")
 
 
