@@ -1,6 +1,6 @@
-"""Screenshots of the demo answering the tutorial question, at desktop and phone sizes, for the README.
+"""Screenshots of the demo answering a question in a user's words, at desktop and phone sizes, for the README.
 
-Starts ``python app.py`` (the tutorial's settings), drives Debian's Chromium with Playwright,
+Starts ``python app.py`` (its default ranking), drives Debian's Chromium with Playwright,
 and writes docs/screenshot-desktop.png (1280x800) and docs/screenshot-phone.png (390x844).
 
     python scripts/screenshots.py
@@ -19,13 +19,13 @@ from app_runner import RunningApp  # noqa: E402
 CHROMIUM = "/usr/bin/chromium"
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
         "--disable-sync"]
-QUESTION = "How can Medicare help me?"
+QUESTION = "I lost my Medicare card, how can I get a new one?"
 
 
 def main() -> None:
     from playwright.sync_api import sync_playwright
 
-    app = RunningApp({}).wait_ready()
+    app = RunningApp({"FAQ_ENGINE_METHOD": "", "FAQ_ENGINE_FIELDS": ""}).wait_ready()  # empty: the defaults
     try:
         with sync_playwright() as pw:
             browser = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)

@@ -90,12 +90,14 @@ def on_screen(page, locator) -> bool:
 
 
 def test_the_best_answer_comes_first_on_screen_at_desktop_and_phone_sizes(sized):
-    ask(sized, TUTORIAL_QUERY)
+    ask(sized, "I lost my Medicare card, how can I get a new one?")
     best = sized.locator("#results .faq-best")
-    best.get_by_text("How can I get help with my Medicare Part A and Part B premiums?").wait_for()
-    assert best.locator(".faq-answer").inner_text().startswith("If your income and resources are limited")
+    best.get_by_text("How do I get a replacement Medicare card?").wait_for()
+    assert best.locator(".faq-answer").inner_text().startswith("Sign in to your Medicare account online")
     assert on_screen(sized, best.locator(".faq-answer"))  # no scrolling needed to read it
     assert cards(sized).count() == 5 and "confident match" in best.inner_text()
+    matches = [int(t.split("% match")[0].split()[-1]) for t in cards(sized).locator(".faq-meta").all_inner_texts()]
+    assert matches[0] >= 50 and matches == sorted(matches, reverse=True)  # "87% match", never rising
     assert best.locator("a[href^='https://']").count() == 1  # its source
     assert sized.evaluate("() => document.documentElement.scrollWidth <= window.innerWidth")  # never sideways
     marks = sized.locator("#faq-map g.mark-symbol path[aria-label*='your question']")

@@ -12,6 +12,7 @@ from fakes import HashEmbedder
 from faq_engine.cli import main
 from faq_engine.embedders.memo import MemoEmbedder
 from faq_engine.errors import ConfigError, DatasetError
+from faq_engine.evaluation.calibration import expected_calibration_error, fit_logistic, reliability_bins
 from faq_engine.evaluation.metrics import LabelledQuery, evaluate, hit_at, parse_queries, recall_at, reciprocal_rank
 from faq_engine.evaluation.runner import parse_methods, read_queries, score_methods
 from faq_engine.faqs.loader import load_faqs
@@ -110,6 +111,46 @@ def test_eval_command_default_only_and_table(small_set, capsys, embedder):
     out = capsys.readouterr().out
     rows = [line.split()[0] for line in out.splitlines()[2:4]]
     assert rows == ["dense", "bm25"] and "4 in domain, 1 out of domain" in out
+
+
+def test_eval_reports_the_calibration_error_and_draws_the_reliability_diagram(small_set, tmp_path, capsys, embedder):
+    from PIL import Image
+
+    faqs, queries = small_set
+    png = tmp_path / "reliability.png"
+    assert main(["eval", "--faqs", faqs, "--queries", queries, "--json", "--no-progress", "--reliability", str(png)]) == 0
+    report = json.loads(capsys.readouterr().out)
+    for method in METHOD_CHOICES:
+        bins = report[method]["reliability"]
+        assert len(bins) == 10 and sum(b["count"] for b in bins) == 5  # every query, the out-of-domain one too
+        assert 0 <= report[method]["ece"] <= 1
+    with Image.open(png) as image:
+        assert image.format == "PNG" and image.width > 3 * image.height / 2  # one panel per method, side by side
+    assert main(["eval", "--faqs", faqs, "--queries", queries, "--no-progress"]) == 0
+    assert "ECE" in capsys.readouterr().out.splitlines()[1]
+    assert main(["eval", "--faqs", faqs, "--queries", queries, "--no-progress",
+                 "--reliability", str(tmp_path / "missing" / "r.png")]) == 1
+    assert "cannot write" in capsys.readouterr().err
+
+
+def test_expected_calibration_error_on_hand_made_predictions():
+    assert expected_calibration_error([0.95, 0.95, 0.15, 0.15], [True, True, False, False]) == pytest.approx(0.1)
+    # Two bins: 0.8 predicted, right 1 of 2 (gap 0.3); 0.3 predicted, right 1 of 2 (gap 0.2).
+    assert expected_calibration_error([0.8, 0.8, 0.3, 0.3], [True, False, True, False]) == pytest.approx(0.25)
+    bins = reliability_bins([1.0, 0.05], [True, False])
+    assert (bins[-1].count, bins[-1].accuracy, bins[0].count, bins[0].accuracy) == (1, 1.0, 1, 0.0)
+    assert sum(b.count for b in bins) == 2 and bins[5].mean_match is None
+    with pytest.raises(ValueError):
+        expected_calibration_error([], [])
+
+
+def test_the_logistic_fit_recovers_known_coefficients():
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(20_000, 2))
+    p = 1 / (1 + np.exp(-(2.0 * x[:, 0] - 1.0 * x[:, 1] + 0.5)))
+    weights, bias = fit_logistic(x, rng.random(20_000) < p)
+    np.testing.assert_allclose(weights, [2.0, -1.0], atol=0.1)
+    assert bias == pytest.approx(0.5, abs=0.1)
 
 
 def test_eval_command_rejects_queries_labelled_for_another_faq_set(small_set, tmp_path, capsys, embedder):

@@ -22,7 +22,8 @@ def draw(panels: Mapping[str, Sequence[ReliabilityBin]], title: str):
     width = MARGIN + len(panels) * (PANEL + MARGIN)
     image = Image.new("RGB", (width, PANEL + 2 * MARGIN + 24), "white")
     pen = ImageDraw.Draw(image)
-    pen.text((MARGIN, 12), title, fill="black")
+    pen.text((MARGIN, 12), f"{title}. Bars: share of best hits that were right; red: their mean match; "
+                           "%: share of the questions", fill="black")
     for i, (name, bins) in enumerate(panels.items()):
         _panel(pen, MARGIN + i * (PANEL + MARGIN), MARGIN + 12, name, bins)
     return image
@@ -48,7 +49,7 @@ def _panel(pen, left: int, top: int, name: str, bins: Sequence[ReliabilityBin]) 
         bar_top = bottom - round(PANEL * b.accuracy)
         pen.text((x0 + 1, max(top + 2, bar_top - 14)), f"{100 * b.count / total:.0f}%", fill="black")
     pen.line([left, bottom, right, top], fill="gray", width=1)
-    pen.text((left, top - 16), f"{name}: bars = share right, red = mean match, % = share of queries", fill="black")
+    pen.text((left, top - 16), name, fill="black")
     pen.text((left + PANEL // 2 - 60, bottom + 22), "match of the best hit", fill="black")
 
 
