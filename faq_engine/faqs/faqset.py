@@ -22,8 +22,6 @@ log = logging.getLogger(__name__)
 # dot product with a unit question vector is the same weighted mean of the two cosines, so one matrix and one
 # product serve both texts, as fast as one. The question alone matches paraphrases of it; the answer adds the
 # words real users ask with (benchmarks/fusion_options.py: 0.25 is best over the three dev sets).
-
-
 def fuse(question_vectors: np.ndarray, both_vectors: np.ndarray) -> np.ndarray:
     """The "both" vectors from the question's and the question + answer's (normalised here)."""
     fused = l2_normalize(question_vectors) * np.float32(QUESTION_WEIGHT)

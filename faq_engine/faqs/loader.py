@@ -62,7 +62,7 @@ def load_bundled(name: str, embedder: Embedder, *, fields: str | None = None,
     raw = json.loads(resources.files("faq_engine.faqs.data").joinpath(f"{name}.json").read_text(encoding="utf-8"))
     entries = Entries.of(FaqEntry(str(r["id"]), r["question"], r.get("answer", ""), r.get("url", ""))
                          for r in raw["faqs"])
-    stored_sets = {name: np.asarray(v, np.float32) for name, v in raw["embeddings"].items()}
+    stored_sets = {text: np.asarray(v, np.float32) for text, v in raw["embeddings"].items()}
     if FUSED not in stored_sets and {"question", "question+answer"} <= stored_sets.keys():
         stored_sets[FUSED] = fuse(stored_sets["question"], stored_sets["question+answer"])
     vectors = stored_sets.get(fields)

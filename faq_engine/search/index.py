@@ -47,7 +47,8 @@ class VectorIndex(ABC):
 
 
 class ExactIndex(VectorIndex):
-    """Exact cosine top-k by matrix product over vectors normalised once (never per query)."""
+    """Exact top-k by matrix product over vectors normalised once (never per query), or taken as they are
+    when trusted: the score is the dot product with the unit question vector (the cosine for unit rows)."""
 
     def __init__(self, vectors: np.ndarray | None = None, *, dim: int | None = None, trusted: bool = False) -> None:
         if vectors is None and dim is None:
@@ -62,7 +63,7 @@ class ExactIndex(VectorIndex):
 
     @property
     def matrix(self) -> np.ndarray:
-        """The normalised vectors, ``(n, dim)`` float32, C-contiguous (read-only use)."""
+        """The vectors as scored, ``(n, dim)`` float32, C-contiguous (read-only use)."""
         return self._matrix
 
     def add(self, vectors: np.ndarray, *, trusted: bool = False) -> None:
