@@ -57,13 +57,14 @@ SHOWN = 5  # hits shown by default: the ones calibrated
 
 
 def ranked(engine: SearchEngine, questions: list) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Per question and shown hit: features, similarity and whether that FAQ answers the question."""
+    """Per question: the scores and similarities of the shown hits and the one after them (its score gives the
+    last margin), and whether each shown hit answers the question."""
     results = engine.search_batch([q for q, _ in questions], SHOWN + 1)
-    x = np.stack([features(np.array([h.score for h in hits]))[:SHOWN] for hits in results])
-    similarity = np.array([[h.similarity for h in hits[:SHOWN]] for hits in results])
+    scores = np.array([[h.score for h in hits] for hits in results])
+    similarity = np.array([[h.similarity for h in hits] for hits in results])
     right = np.array([[h.id in relevant for h in hits[:SHOWN]] for hits, (_, relevant) in zip(results, questions)],
                      dtype=float)
-    return x, similarity, right
+    return scores, similarity, right
 
 
 def fit_nonnegative(x: np.ndarray, y: np.ndarray) -> Logistic:
@@ -83,10 +84,10 @@ def fit_above(data: dict, floor: float) -> Calibration:
     """The best-hit and other-hits regressions on the hits whose similarity reaches ``floor``."""
     def rows(first: bool):
         x, y = [], []
-        for features_, similarity, right, _ in data.values():
+        for scores, similarity, right, _ in data.values():
             part = slice(0, 1) if first else slice(1, SHOWN)
             ok = similarity[:, part] >= floor
-            x.append(features_[:, part][ok]), y.append(right[:, part][ok])
+            x.append(np.stack([features(s) for s in scores])[:, part][ok]), y.append(right[:, part][ok])
         return np.concatenate(x), np.concatenate(y)
 
     best_x, best_y = rows(True)
@@ -96,7 +97,7 @@ def fit_above(data: dict, floor: float) -> Calibration:
 
 
 def fit_ranking(method: str, fields: str, sets: dict, embedder) -> tuple[Calibration, dict]:
-    """The calibration of one ranking, and per set ``(features, similarity, right, in-domain mask)``."""
+    """The calibration of one ranking, and per set ``(scores, similarity, right, in-domain mask)``."""
     data = {}
     for name, (source, questions) in sets.items():
         engine = SearchEngine(load_faqs(source, embedder, fields=fields), embedder, method=method)
@@ -106,10 +107,9 @@ def fit_ranking(method: str, fields: str, sets: dict, embedder) -> tuple[Calibra
     return fit_above(data, floor), data
 
 
-def shown_matches(calibration: Calibration, features_: np.ndarray, similarity: np.ndarray) -> np.ndarray:
-    """The match of every shown hit, as the engine computes it (the margins are already in the features)."""
-    scores = np.c_[features_[:, :, 0], features_[:, -1:, 0] - features_[:, -1:, 1]]  # the hit after the last
-    return np.stack([calibration.matches(s, np.append(c, c[-1]))[:SHOWN] for s, c in zip(scores, similarity)])
+def shown_matches(calibration: Calibration, scores: np.ndarray, similarity: np.ndarray) -> np.ndarray:
+    """The match of every shown hit, as the engine computes it."""
+    return np.stack([calibration.matches(s, c)[:SHOWN] for s, c in zip(scores, similarity)])
 
 
 def report(label: str, calibration: Calibration, data: dict) -> None:

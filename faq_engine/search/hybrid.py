@@ -9,7 +9,7 @@ as Qdrant can compute it from its best hits), and orders the results.
 
 Why (top-1 on the three dev sets; ``benchmarks/fusion_options.py`` prints the comparison):
 min-max scaling both scores ties the blend to the single worst FAQ, and reciprocal rank
-fusion gives BM25 an equal vote, which costs stackfaq (where BM25 alone gets 0.59); a small
+fusion gives BM25 an equal vote, which costs stackfaq (0.83; BM25 alone gets 0.68); a small
 share of BM25 over the FAQ questions adds the rare-keyword signal without overruling the
 model, and is best on average among the weights from 0.02 to 0.08 for ``both`` vectors.
 """
