@@ -23,18 +23,18 @@ def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
     logging.getLogger("httpx").setLevel(logging.WARNING)  # gradio's own start-up requests
 
+    from faq_engine.cli.errors import describe
     from faq_engine.errors import FaqEngineError
-    from faq_engine.pipeline import load_engine, load_qdrant_engine
+    from faq_engine.jobs import open_engine
     from faq_engine.settings import Settings
     from faq_engine.ui import CSS, MAX_UPLOAD_SIZE, build_demo
 
     try:
         settings = Settings.from_env(os.environ)
         # With FAQ_ENGINE_QDRANT_URL the FAQs stay in Qdrant; otherwise the dataset is loaded into memory.
-        engine = load_qdrant_engine(settings) if settings.qdrant else load_engine(settings)
-        demo = build_demo(engine, settings)
-    except FaqEngineError as err:
-        print(f"app.py: error: {err}", file=sys.stderr)
+        demo = build_demo(open_engine(settings), settings)
+    except FaqEngineError as err:  # the owner starting the app reads this: the command line's wording
+        print(f"app.py: error: {describe(err)}", file=sys.stderr)
         return 1
     # Host and port: gradio reads GRADIO_SERVER_NAME and GRADIO_SERVER_PORT itself.
     demo.launch(share=args.share, max_file_size=MAX_UPLOAD_SIZE, css=CSS)

@@ -38,7 +38,7 @@ from hub_server import LoopbackHub  # noqa: E402
 
 from faq_engine.embedders.factory import local_embedder  # noqa: E402
 from faq_engine.faqs.loader import load_bundled  # noqa: E402
-from faq_engine.search.engine import SearchEngine  # noqa: E402
+from faq_engine.search.memory import MemoryEngine  # noqa: E402
 from faq_engine.settings import Settings  # noqa: E402
 
 QUERY = "How can Medicare help me?"
@@ -82,7 +82,7 @@ def medicare_steps(env: dict, work: Path, rows: list[dict], hub: LoopbackHub) ->
 
     proc, _ = cli(env, "search", QUERY, "--dataset", "user/faqs", "--json", "-k", "13")
     hosted = json.loads(proc.stdout)
-    bundled = SearchEngine(load_bundled("medicare", embedder), embedder, method=Settings().method).search(QUERY, 13)
+    bundled = MemoryEngine(load_bundled("medicare", embedder), embedder, method=Settings().method).search(QUERY, 13)
     same = [h["id"] for h in hosted] == [h.id for h in bundled]
     diff = max(abs(h["score"] - b.score) for h, b in zip(hosted, bundled))
     print(f"2. search --dataset user/faqs vs bundled: same ids for all 13 = {same}, max |score diff| = {diff:.2e}")

@@ -30,14 +30,14 @@ from faq_engine.embedders.memo import MemoEmbedder  # noqa: E402
 from faq_engine.evaluation.runner import read_queries  # noqa: E402
 from faq_engine.faqs.faqset import FaqSet  # noqa: E402
 from faq_engine.faqs.loader import load_bundled  # noqa: E402
-from faq_engine.search.engine import SearchEngine  # noqa: E402
+from faq_engine.search.memory import MemoryEngine  # noqa: E402
 from faq_engine.settings import DEFAULT_METHOD, METHOD_CHOICES, Settings  # noqa: E402
 from faq_engine.vectors import l2_normalize  # noqa: E402
 
 PARAPHRASES = ROOT / "tests" / "data" / "medicare_paraphrases.jsonl"
 
 
-def median_ms(engines: dict[str, SearchEngine], queries: list[str], repeat: int) -> dict[str, float]:
+def median_ms(engines: dict[str, MemoryEngine], queries: list[str], repeat: int) -> dict[str, float]:
     """Median wall time of one search per engine, in milliseconds.
 
     The engines take turns on each question, so load from other processes hits all alike.
@@ -82,12 +82,12 @@ def main() -> int:
         builds = {}
         for method in METHOD_CHOICES:
             start = time.perf_counter()
-            SearchEngine(faqs, memo, method=method)
+            MemoryEngine(faqs, memo, method=method)
             builds[method] = 1000 * (time.perf_counter() - start)
-        fast = median_ms({m: SearchEngine(faqs, memo, method=m) for m in METHOD_CHOICES}, queries, args.repeat)
+        fast = median_ms({m: MemoryEngine(faqs, memo, method=m) for m in METHOD_CHOICES}, queries, args.repeat)
         full = {m: float("nan") for m in METHOD_CHOICES}
         if copies == 1:  # the model's time does not depend on the bank size
-            full = median_ms({m: SearchEngine(faqs, real, method=m) for m in METHOD_CHOICES}, queries, args.repeat // 4 or 1)
+            full = median_ms({m: MemoryEngine(faqs, real, method=m) for m in METHOD_CHOICES}, queries, args.repeat // 4 or 1)
         for m in METHOD_CHOICES:
             end = f"{full[m]:.2f}" if copies == 1 else "-"
             print(f"{len(faqs):>6}  {m:<7} {end:>11} {fast[m]:>13.3f} {builds[m]:>11.1f}ms")

@@ -26,10 +26,10 @@ from scale_data import build  # noqa: E402
 
 from faq_engine.embedders.onnx_runtime import OnnxEmbedder  # noqa: E402
 from faq_engine.faqs.loader import load_faqs  # noqa: E402
-from faq_engine.search.engine import SearchEngine  # noqa: E402
-from faq_engine.search.qdrant_engine import QdrantEngine  # noqa: E402
-from faq_engine.search.qdrant_store import QdrantLocation, QdrantStore  # noqa: E402
-from faq_engine.search.qdrant_sync import sync  # noqa: E402
+from faq_engine.search.memory import MemoryEngine  # noqa: E402
+from faq_engine.search.qdrant.engine import QdrantEngine  # noqa: E402
+from faq_engine.search.qdrant.store import QdrantLocation, QdrantStore  # noqa: E402
+from faq_engine.search.qdrant.sync import sync  # noqa: E402
 
 
 def p50_ms(fn, n: int) -> float:
@@ -58,7 +58,7 @@ def main() -> None:
         report = sync(store, faqs)
         indexed = time.perf_counter() - start
         qdrant = QdrantEngine(store, embedder, method="dense")
-        memory = SearchEngine(faqs, embedder, method="dense")
+        memory = MemoryEngine(faqs, embedder, method="dense")
         q = p50_ms(lambda i: qdrant.search_batch([questions[i]], 10, vectors=vectors[i : i + 1]), args.queries)
         m = p50_ms(lambda i: memory.search_batch([questions[i]], 10, vectors=vectors[i : i + 1]), args.queries)
         found = qdrant.search_batch(questions[: args.queries], 10, vectors=vectors)

@@ -34,7 +34,7 @@ from pathlib import Path
 from faq_engine.embedders.onnx_runtime import OnnxEmbedder
 from faq_engine.faqs.loader import load_faqs
 from faq_engine.search.bm25_cache import load_or_build
-from faq_engine.search.engine import SearchEngine
+from faq_engine.search.memory import MemoryEngine
 def rss():
     f = dict(l.split(":", 1) for l in open("/proc/self/status") if ":" in l)
     return int(f["VmRSS"].split()[0]) / 1024, int(f["VmHWM"].split()[0]) / 1024
@@ -52,7 +52,7 @@ open("/proc/self/clear_refs", "w").write("5")  # the peak from here on is the lo
 t = time.perf_counter(); faqs = load_faqs(folder, e); out = {"load_s": time.perf_counter() - t}
 out["rss_before_load_mb"], out["peak_rss_mb"] = before, rss()[1]
 out["raw_mb"] = (faqs.embeddings.nbytes + faqs.entries.table.nbytes) / 2**20
-dense = SearchEngine(faqs, e, method="dense")
+dense = MemoryEngine(faqs, e, method="dense")
 M = dense.index.matrix
 def numpy_top(q, k=10):
     s = M @ q; top = np.argpartition(-s, k)[:k]; return top[np.argsort(-s[top])]
@@ -76,7 +76,7 @@ bm25_dir = cache / "bm25-bench"
 shutil_rm = __import__("shutil").rmtree; shutil_rm(bm25_dir, ignore_errors=True)
 s = time.perf_counter(); load_or_build(faqs.entries, bm25_dir); out["bm25_build_s"] = time.perf_counter() - s
 s = time.perf_counter(); lexical = load_or_build(faqs.entries, bm25_dir); out["bm25_load_s"] = time.perf_counter() - s
-hybrid = SearchEngine(faqs, e, method="hybrid", lexical=lexical)
+hybrid = MemoryEngine(faqs, e, method="hybrid", lexical=lexical)
 out["rank_dense_p50_ms"], _ = timed(lambda i: dense.search_batch([queries[i]], 10, vectors=Q[i:i + 1]))
 out["rank_hybrid_p50_ms"], out["rank_hybrid_p95_ms"] = timed(lambda i: hybrid.search_batch([queries[i]], 10, vectors=Q[i:i + 1]))
 print(json.dumps(out))

@@ -1,7 +1,8 @@
 """faq-engine: semantic FAQ search with all-MiniLM-L6-v2.
 
 Ask a question in your own words; get the FAQ entries that mean the same thing,
-with their cosine similarity scores.
+with their similarity and a calibrated match. ``open_engine(Settings.from_env(os.environ))``
+gives the :class:`Engine` the settings name (in memory, or on Qdrant).
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from .embedders.fallback import FallbackEmbedder
 from .embedders.onnx_runtime import OnnxEmbedder
 from .embedders.torch_runtime import SentenceTransformersEmbedder
 from .errors import (
+    Advice,
     ApiAuthError,
     ApiNotFoundError,
     ApiQuotaError,
@@ -36,10 +38,11 @@ from .faqs.faqset import FaqSet
 from .faqs.loader import load_faqs
 from .faqs.source import Source
 from .faqs.tables import read_table
-from .pipeline import load_engine, publish
+from .jobs import load_engine, open_engine, publish
 from .retry import RetryPolicy
-from .search.engine import SearchEngine
+from .search.engine import Answer, Engine
 from .search.hits import SearchHit
+from .search.memory import MemoryEngine
 from .search.ranking import cosine_scores, top_k
 from .settings import Settings
 
@@ -62,8 +65,8 @@ __all__ = [
     "Embedder", "LocalEmbedder", "OnnxEmbedder", "SentenceTransformersEmbedder", "InferenceApiEmbedder",
     "FallbackEmbedder", "RetryPolicy", "local_embedder", "make_embedder",
     "FaqEntry", "FaqSet", "SearchHit", "Source", "load_faqs", "read_table",
-    "SearchEngine", "load_engine", "publish", "cosine_scores", "top_k",
-    "FaqEngineError", "ConfigError", "InvalidQueryError", "DatasetError", "DimensionMismatchError",
+    "Engine", "MemoryEngine", "Answer", "open_engine", "load_engine", "publish", "cosine_scores", "top_k",
+    "FaqEngineError", "Advice", "ConfigError", "InvalidQueryError", "DatasetError", "DimensionMismatchError",
     "ModelLoadError", "EmbeddingApiError", "ApiAuthError", "ApiQuotaError", "ApiNotFoundError",
     "ApiRequestError", "ApiResponseError", "ApiUnavailableError",
     "HubError", "HubNotFoundError", "HubAuthError", "HubUnavailableError",

@@ -2,13 +2,18 @@
 
 Every error derives from :class:`FaqEngineError` and also from the standard
 exception type a caller would naturally catch (``ValueError`` for bad input,
-``ConnectionError`` for an unreachable service, ...).  Messages are written for
-the person who has to fix the problem and never contain a token.
+``ConnectionError`` for an unreachable service, ...).  A message says what went wrong
+and never contains a token; it names no command-line flag or environment variable,
+because who reads it differs: what the reader can do is the error's :class:`Advice`,
+and each front end words it in its own table (``cli/errors.py`` names flags,
+``ui/errors.py`` speaks to a visitor of the app). The facts a front end may need to
+word it (the missing column, the columns found, the repo id) are the error's fields.
 """
 
 from __future__ import annotations
 
 import re
+from enum import Enum
 
 # What a token looks like: Hugging Face tokens and "Bearer <anything>" in an echoed header.
 _TOKEN_PATTERNS = (re.compile(r"\bhf_[A-Za-z0-9]{8,}"), re.compile(r"(?i)(bearer\s+)[^\s'\",;]+"))
@@ -27,8 +32,50 @@ def scrub(text: str, *secrets: str | None) -> str:
     return _TOKEN_PATTERNS[1].sub(r"\1***", text)
 
 
+class Advice(str, Enum):
+    """What the reader of an error can do about it; each front end words these in its own table."""
+
+    NAME_COLUMNS = "name_columns"  # the question (or another named) column is missing: fields column, found
+    CONNECT_HUB = "connect_hub"  # the Hub is needed and cannot be reached, nor a copy found
+    HUB_TOKEN = "hub_token"  # the Hub needs a (valid) token: field repo_id
+    HUB_WRITE_TOKEN = "hub_write_token"  # a push needs a token with write access
+    OTHER_OUTPUT = "other_output"  # the output folder holds something that is not ours
+    INSTALL_WEIGHTS = "install_weights"  # the local model's files are missing
+    USE_LOCAL_EMBEDDER = "use_local_embedder"  # the Inference API failed: the local model is the way round
+    API_URL = "api_url"  # the Inference API URL is wrong or retired
+    API_TOKEN = "api_token"  # the Inference API needs a (valid) token
+    API_BATCH_SIZE = "api_batch_size"  # the Inference API takes fewer texts per request
+    API_POOLING = "api_pooling"  # the endpoint returns token vectors: it needs mean pooling
+    QDRANT_INDEX_FIRST = "qdrant_index_first"  # the collection does not exist yet: field collection
+    QDRANT_OTHER_COLLECTION = "qdrant_other_collection"  # the collection holds something else
+    QDRANT_API_KEY = "qdrant_api_key"  # Qdrant refused the API key
+    MATCHING_QUERIES = "matching_queries"  # evaluation: the queries name ids the FAQ set lacks
+
+
 class FaqEngineError(Exception):
-    """Base class of every error raised on purpose by faq-engine."""
+    """Base class of every error raised on purpose by faq-engine.
+
+    ``advice`` says what the reader can do (worded by each front end); ``fields`` are the facts
+    behind the message, for a front end that words it itself.
+    """
+
+    def __init__(self, message: str = "", *, advice: Advice | None = None, **fields: object) -> None:
+        super().__init__(message)
+        self.advice = advice
+        self.fields = fields
+
+    @property
+    def message(self) -> str:
+        """What went wrong, with no advice."""
+        return str(self)
+
+
+class TransientError(FaqEngineError, ConnectionError):
+    """A failure worth retrying (any backend); ``hint`` is the server's suggested wait in seconds, if any."""
+
+    def __init__(self, message: str, hint: float | None = None, **kwargs) -> None:
+        super().__init__(message, **kwargs)
+        self.hint = hint
 
 
 class ConfigError(FaqEngineError, ValueError):

@@ -20,7 +20,7 @@ from datetime import datetime, timezone
 from email.utils import parsedate_to_datetime
 from typing import Callable, TypeVar
 
-from .errors import ApiUnavailableError, ConfigError
+from .errors import ConfigError, FaqEngineError, TransientError
 
 log = logging.getLogger(__name__)
 
@@ -72,14 +72,6 @@ class RetryPolicy:
         return self.backoff(failures)
 
 
-class TransientError(ApiUnavailableError):
-    """A failure worth retrying; ``hint`` is the server's suggested wait in seconds, if any."""
-
-    def __init__(self, message: str, hint: float | None = None) -> None:
-        super().__init__(message)
-        self.hint = hint
-
-
 def parse_retry_after(value: str | None, now: datetime | None = None) -> float | None:
     """Seconds to wait from a ``Retry-After`` header (delta-seconds or HTTP date), else ``None``."""
     if value is None or not value.strip():
@@ -102,11 +94,11 @@ def parse_retry_after(value: str | None, now: datetime | None = None) -> float |
 
 def call_with_retries(fn: Callable[[], T], policy: RetryPolicy, *, sleep: Callable[[float], object] = time.sleep,
                       clock: Callable[[], float] = time.monotonic,
-                      giving_up: type[Exception] = ApiUnavailableError) -> T:
+                      giving_up: type[FaqEngineError]) -> T:
     """Call ``fn`` until it returns, retrying on :class:`TransientError` as ``policy`` says.
 
     Any other exception propagates at once.  When attempts or the deadline run
-    out, raises ``giving_up`` (the service's "unavailable" error) with the last failure's message.
+    out, raises ``giving_up`` (the service's "unavailable" error) with the last failure's message and advice.
     Only the failure's message is logged, never ``fn``'s arguments.
     """
     import tenacity
@@ -115,7 +107,7 @@ def call_with_retries(fn: Callable[[], T], policy: RetryPolicy, *, sleep: Callab
 
     def wait(state: tenacity.RetryCallState) -> float:
         err = state.outcome.exception() if state.outcome else None
-        return policy.wait(state.attempt_number, getattr(err, "hint", None))
+        return policy.wait(state.attempt_number, err.hint if isinstance(err, TransientError) else None)
 
     def stop(state: tenacity.RetryCallState) -> bool:
         out_of_time = clock() - start + state.upcoming_sleep > policy.deadline
@@ -135,4 +127,5 @@ def call_with_retries(fn: Callable[[], T], policy: RetryPolicy, *, sleep: Callab
         last = err.last_attempt.exception()
         attempts = err.last_attempt.attempt_number
         tries = f"{attempts} attempt{'s' if attempts != 1 else ''}"
-        raise giving_up(f"{last} (gave up after {tries} in {clock() - start:.1f} s)") from last
+        advice = last.advice if isinstance(last, FaqEngineError) else None
+        raise giving_up(f"{last} (gave up after {tries} in {clock() - start:.1f} s)", advice=advice) from last

@@ -9,21 +9,28 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
-from typing import Mapping
+from typing import Literal, Mapping, get_args
 
 from .errors import ConfigError
 from .retry import RetryPolicy
 
 MODEL_ID = "sentence-transformers/all-MiniLM-L6-v2"
-EMBEDDER_CHOICES = ("auto", "local", "api")
-LOCAL_RUNTIME_CHOICES = ("onnx", "sentence-transformers")
-FIELDS_CHOICES = ("question", "question+answer", "both")
+MODEL_DIM = 384  # all-MiniLM-L6-v2's sentence vectors
+# Every choice is a typed value; the tuples beside them are what the CLI and the environment accept.
+EmbedderChoice = Literal["auto", "local", "api"]
+EMBEDDER_CHOICES: tuple[EmbedderChoice, ...] = get_args(EmbedderChoice)
+LocalRuntime = Literal["onnx", "sentence-transformers"]
+LOCAL_RUNTIME_CHOICES: tuple[LocalRuntime, ...] = get_args(LocalRuntime)
+Fields = Literal["question", "question+answer", "both"]
+FIELDS_CHOICES: tuple[Fields, ...] = get_args(Fields)
 # "both" embeds the question and the question with its answer, and searches a weighted mean of the two
 # cosines (faq_engine/faqs/faqset.py): never below the tutorial's `--fields question` on any dev set, and
 # better on average (README, "Retrieval quality"; benchmarks/fusion_options.py prints the comparison).
-DEFAULT_FIELDS = "both"
-METHOD_CHOICES = ("dense", "bm25", "hybrid")
-DEFAULT_METHOD = "hybrid"  # best overall on the dev sets: see faq_engine/search/hybrid.py
+DEFAULT_FIELDS: Fields = "both"
+Method = Literal["dense", "bm25", "hybrid"]
+METHOD_CHOICES: tuple[Method, ...] = get_args(Method)
+DEFAULT_METHOD: Method = "hybrid"  # best overall on the dev sets: see faq_engine/search/hybrid.py
+DEFAULT_TOP_K = 5  # FAQs shown for a question, in the CLI, the app and the evaluation's "shown" hits
 DEFAULT_DATASET = "medicare"
 DEFAULT_COLLECTION = "faqs"
 # The Inference API client's defaults (InferenceApiEmbedder takes these too).
@@ -88,14 +95,14 @@ def _choice(environ: Mapping[str, str], name: str, default: str, choices: tuple[
 class Settings:
     """Everything configurable, with defaults that work offline and without a token."""
 
-    embedder: str = "auto"
+    embedder: EmbedderChoice = "auto"
     model_id: str = MODEL_ID
     api_url: str | None = None
     token: str | None = field(default=None, repr=False)
     hub_endpoint: str | None = None  # None: huggingface_hub's own (huggingface.co)
     dataset: str = DEFAULT_DATASET
-    fields: str | None = None  # None: the dataset's own choice, else DEFAULT_FIELDS
-    method: str = DEFAULT_METHOD
+    fields: Fields | None = None  # None: the dataset's own choice, else DEFAULT_FIELDS
+    method: Method = DEFAULT_METHOD
     # The dataclass never reads the environment: from_env() passes $XDG_CACHE_HOME's folder.
     cache_dir: Path = field(default_factory=lambda: _default_cache_dir({}))
     api_batch_size: int = API_BATCH_SIZE
@@ -106,7 +113,7 @@ class Settings:
     api_max_wait: float = RetryPolicy.max_hint  # cap on a server-suggested wait (Retry-After, estimated_time)
     api_concurrency: int = API_CONCURRENCY
     threshold: float | None = None  # the match a hit needs to be confident; None: the calibrated one
-    local_runtime: str = "onnx"  # how the local model runs: ONNX Runtime, or sentence-transformers on torch
+    local_runtime: LocalRuntime = "onnx"  # how the local model runs: ONNX Runtime, or sentence-transformers on torch
     qdrant: str | None = None  # a Qdrant URL or folder: search there instead of loading the dataset
     qdrant_collection: str = DEFAULT_COLLECTION
     qdrant_api_key: str | None = field(default=None, repr=False)
@@ -141,7 +148,7 @@ class Settings:
         )
 
     @property
-    def embed_fields(self) -> str:
+    def embed_fields(self) -> Fields:
         """The FAQ text to embed when making new vectors."""
         return self.fields or DEFAULT_FIELDS
 

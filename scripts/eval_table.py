@@ -16,7 +16,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from faq_engine.evaluation.calibration import ReliabilityBin  # noqa: E402
+from faq_engine.evaluation.reliability import ReliabilityBin  # noqa: E402
 from faq_engine.evaluation.reliability_plot import save  # noqa: E402
 from faq_engine.settings import DEFAULT_FIELDS, FIELDS_CHOICES  # noqa: E402
 

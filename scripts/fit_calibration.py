@@ -29,11 +29,11 @@ sys.path.insert(0, str(ROOT))
 
 from faq_engine.embedders.factory import local_embedder  # noqa: E402
 from faq_engine.embedders.memo import MemoEmbedder  # noqa: E402
-from faq_engine.evaluation.calibration import expected_calibration_error, fit_logistic  # noqa: E402
+from faq_engine.evaluation.reliability import expected_calibration_error, fit_logistic  # noqa: E402
 from faq_engine.evaluation.runner import read_queries  # noqa: E402
 from faq_engine.faqs.loader import load_faqs  # noqa: E402
-from faq_engine.search.calibration import DATA_FILE, FEATURES, Calibration, Logistic, features, key  # noqa: E402
-from faq_engine.search.engine import SearchEngine  # noqa: E402
+from faq_engine.search.match import DATA_FILE, FEATURES, Calibration, Logistic, features, key  # noqa: E402
+from faq_engine.search.memory import MemoryEngine  # noqa: E402
 from faq_engine.settings import DEFAULT_FIELDS, DEFAULT_METHOD, FIELDS_CHOICES, METHOD_CHOICES, MODEL_ID, Settings  # noqa: E402
 
 OUT = ROOT / "faq_engine" / "search" / DATA_FILE
@@ -56,7 +56,7 @@ def dev_sets(eval_dir: Path) -> dict[str, tuple]:
 SHOWN = 5  # hits shown by default: the ones calibrated
 
 
-def ranked(engine: SearchEngine, questions: list) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def ranked(engine: MemoryEngine, questions: list) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Per question: the scores and similarities of the shown hits and the one after them (its score gives the
     last margin), and whether each shown hit answers the question."""
     results = engine.search_batch([q for q, _ in questions], SHOWN + 1)
@@ -100,7 +100,7 @@ def fit_ranking(method: str, fields: str, sets: dict, embedder) -> tuple[Calibra
     """The calibration of one ranking, and per set ``(scores, similarity, right, in-domain mask)``."""
     data = {}
     for name, (source, questions) in sets.items():
-        engine = SearchEngine(load_faqs(source, embedder, fields=fields), embedder, method=method)
+        engine = MemoryEngine(load_faqs(source, embedder, fields=fields), embedder, method=method)
         data[name] = (*ranked(engine, questions), np.array([bool(r) for _, r in questions]))
     _, similarity, _, inside = data["medicare"]
     floor = float(np.floor(similarity[~inside, 0].max() * 100 + 1) / 100)

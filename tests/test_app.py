@@ -32,11 +32,12 @@ from faq_engine.faqs.faqset import FaqSet
 from faq_engine.faqs.hub import HubAccess, push_dataset
 from faq_engine.faqs.loader import load_bundled
 from faq_engine.faqs.writer import write_dataset
-from faq_engine.pipeline import load_engine
-from faq_engine.search.calibration import Calibration, Logistic
-from faq_engine.search.engine import SearchEngine
+from faq_engine.jobs import load_engine
+from faq_engine.search.match import Calibration, Logistic
+from faq_engine.search.memory import MemoryEngine
 from faq_engine.settings import Settings
-from faq_engine.ui.handlers import DemoHandlers, user_errors
+from faq_engine.ui.errors import user_errors
+from faq_engine.ui.handlers import DemoHandlers
 from faq_engine.ui.render import MAP_COLOURS, MAX_MAP_POINTS, View, corpus_for, make_corpus, map_frame, md_text, render
 
 HUB_TOKEN = "hf_loopback_app_token"
@@ -220,7 +221,7 @@ def fake_corpus(n: int) -> tuple[DemoHandlers, HashEmbedder]:
     entries = tuple(FaqEntry(str(i), f"question {i}", f"answer {i}") for i in range(n))
     faqs = FaqSet("fake", entries, fake.embed([e.question for e in entries]), fake.model_id)
     fake.calls.clear()
-    corpus = make_corpus(faqs, SearchEngine(faqs, fake, method="dense"), "test")
+    corpus = make_corpus(faqs, MemoryEngine(faqs, fake, method="dense"), "test")
     return DemoHandlers(corpus, env_settings()), fake
 
 
@@ -232,7 +233,7 @@ def test_the_question_is_embedded_once_per_search():
 
 
 def test_the_map_marks_the_question_and_its_nearest_faqs(embedder):
-    engine = SearchEngine(load_bundled("medicare", embedder), embedder, method="dense")
+    engine = MemoryEngine(load_bundled("medicare", embedder), embedder, method="dense")
     handlers = DemoHandlers(make_corpus(engine.faqs, engine, "bundled"), env_settings())
     hits, view = handlers.search(TUTORIAL_QUERY, 5, None)
     frame = map_frame(view)
@@ -265,7 +266,7 @@ def test_a_large_set_is_sampled_on_the_map_but_never_drops_a_hit():
 def calibrated_corpus(handlers: DemoHandlers, bias: float):
     """The fake set with a calibration whose every match is ``sigmoid(bias)``."""
     flat = Logistic((0.0, 0.0, 0.0), bias)
-    engine = SearchEngine(handlers.default.faqs, handlers.default.engine.embedder, method="dense",
+    engine = MemoryEngine(handlers.default.engine.faqs, handlers.default.engine.embedder, method="dense",
                           calibration=Calibration(flat, flat))
     return corpus_for(engine, "test")
 
@@ -296,7 +297,7 @@ class RefusingApi:
 def test_the_status_line_says_which_embedder_answers_and_why_it_fell_back(embedder):
     api = FallbackEmbedder(RefusingApi(), lambda: embedder)
     faqs = load_bundled("medicare", embedder)
-    handlers = DemoHandlers(make_corpus(faqs, SearchEngine(faqs, api, method="dense"), "bundled"), env_settings())
+    handlers = DemoHandlers(make_corpus(faqs, MemoryEngine(faqs, api, method="dense"), "bundled"), env_settings())
     before = render(View(handlers.default, ()))[3]
     assert "**Embedder:** Inference API" in before
     assert "**Model:** sentence\\-transformers/all\\-MiniLM\\-L6\\-v2" in before

@@ -12,8 +12,8 @@ from fakes import HashEmbedder
 from faq_engine.cli import main
 from faq_engine.embedders.memo import MemoEmbedder
 from faq_engine.errors import ConfigError, DatasetError
-from faq_engine.evaluation.calibration import expected_calibration_error, fit_logistic, reliability_bins
 from faq_engine.evaluation.metrics import LabelledQuery, evaluate, hit_at, parse_queries, recall_at, reciprocal_rank
+from faq_engine.evaluation.reliability import expected_calibration_error, fit_logistic, reliability_bins
 from faq_engine.evaluation.runner import parse_methods, read_queries, score_methods
 from faq_engine.faqs.loader import load_faqs
 from faq_engine.settings import DEFAULT_FIELDS, DEFAULT_METHOD, METHOD_CHOICES
@@ -63,7 +63,7 @@ def test_query_files_are_parsed_and_bad_lines_are_named():
 def test_methods_list_accepts_default_and_rejects_unknown_names():
     assert parse_methods("default", "hybrid") == ["hybrid"]
     assert parse_methods("dense, default,dense", "bm25") == ["dense", "bm25"]
-    with pytest.raises(ConfigError, match="--methods"):
+    with pytest.raises(ConfigError, match="'dense,magic': use a comma-separated list"):
         parse_methods("dense,magic", "dense")
 
 

@@ -14,6 +14,7 @@ import pytest
 from hub_server import LoopbackHub
 
 from faq_engine import __version__
+from faq_engine.cli.errors import describe as cli_words
 from faq_engine.errors import HubAuthError, HubNotFoundError, HubUnavailableError
 from faq_engine.faqs.dataset_format import CARD_FILE, DATA_FILE, DatasetMeta
 from faq_engine.faqs.entry import FaqEntry
@@ -84,7 +85,7 @@ def test_private_repo_needs_a_token(hub, bundled, embedder, tmp_path):
     assert hub.state.repos[("dataset", "user/secret")].private
     with pytest.raises(HubNotFoundError, match="or it is private") as err:
         load_faqs("user/secret", embedder, hub=HubAccess(endpoint=hub.url))
-    assert "HF_TOKEN" in str(err.value) and TOKEN not in str(err.value)
+    assert "HF_TOKEN" in cli_words(err.value) and TOKEN not in cli_words(err.value)
     with pytest.raises(HubNotFoundError, match="your token cannot read it"):  # nor can another user's token
         load_faqs("user/secret", embedder, hub=HubAccess("hf_someone_else", hub.url))
     with pytest.raises(HubAuthError, match="refused the token"):
@@ -94,8 +95,9 @@ def test_private_repo_needs_a_token(hub, bundled, embedder, tmp_path):
 
 
 def test_push_needs_a_valid_write_token(hub, bundled, tmp_path):
-    with pytest.raises(HubAuthError, match="HF_TOKEN"):
+    with pytest.raises(HubAuthError, match="needs a token with write access") as missing:
         push(hub, tmp_path / "a", "user/nope", bundled.entries, bundled.embeddings, token=None)
+    assert "HF_TOKEN" in cli_words(missing.value)
     with pytest.raises(HubAuthError, match="refused the token") as err:
         push(hub, tmp_path / "b", "user/nope", bundled.entries, bundled.embeddings, token="hf_invalid")
     assert "hf_invalid" not in str(err.value)

@@ -24,7 +24,7 @@ from hub_server import LoopbackHub
 from faq_engine.faqs.dataset_format import DATA_FILE
 from faq_engine.faqs.hub import HubAccess
 from faq_engine.faqs.loader import load_bundled, load_faqs
-from faq_engine.search.engine import SearchEngine
+from faq_engine.search.memory import MemoryEngine
 from faq_engine.settings import Settings
 
 TOKEN = "hf_cli_write_token"
@@ -97,7 +97,7 @@ def test_search_by_repo_id_matches_the_bundled_set(pushed, env, embedder):
     proc = run(env, "search", QUERY, "--dataset", "user/faqs", "--json", "-k", "13")
     hosted = json.loads(proc.stdout)
     # The CLI ranks with the default method (no --method given): so does the reference.
-    bundled = SearchEngine(load_bundled("medicare", embedder), embedder, method=Settings().method).search(QUERY, 13)
+    bundled = MemoryEngine(load_bundled("medicare", embedder), embedder, method=Settings().method).search(QUERY, 13)
     assert [h["id"] for h in hosted] == [h.id for h in bundled]
     np.testing.assert_allclose([h["score"] for h in hosted], [h.score for h in bundled], rtol=0, atol=1e-6)
 
@@ -151,8 +151,8 @@ def test_with_the_api_embedder_only_the_changed_text_is_sent(pushed, env, workdi
 def test_offline_mode_serves_the_cached_copy_and_says_so(pushed, env, hub, embedder):
     load_faqs("user/faqs", embedder, hub=HubAccess(endpoint=hub.url))  # the first load caches it (same HF_HOME)
     proc = run(env, "search", QUERY, "--dataset", "user/faqs", "--json", HF_HUB_OFFLINE="1")
-    assert "cached copy" in proc.stderr and "HF_HUB_OFFLINE" in proc.stderr
-    bundled = SearchEngine(load_bundled("medicare", embedder), embedder, method=Settings().method).search(QUERY)
+    assert "cached copy" in proc.stderr and "offline mode is on" in proc.stderr
+    bundled = MemoryEngine(load_bundled("medicare", embedder), embedder, method=Settings().method).search(QUERY)
     assert [h["id"] for h in json.loads(proc.stdout)] == [h.id for h in bundled]
 
 

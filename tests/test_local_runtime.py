@@ -21,7 +21,7 @@ from faq_engine.embedders.onnx_runtime import OnnxEmbedder, cached_graph_path, g
 from faq_engine.embedders.torch_runtime import SentenceTransformersEmbedder
 from faq_engine.errors import ConfigError, ModelLoadError
 from faq_engine.faqs.loader import load_bundled
-from faq_engine.search.engine import SearchEngine
+from faq_engine.search.memory import MemoryEngine
 from faq_engine.settings import Settings
 
 TOLERANCE = 1e-5
@@ -81,7 +81,7 @@ def test_empty_input_and_a_bare_string(embedder):
 
 
 def test_tutorial_table_still_holds(embedder):
-    engine = SearchEngine(load_bundled("medicare", embedder, fields="question"), embedder, method="dense")
+    engine = MemoryEngine(load_bundled("medicare", embedder, fields="question"), embedder, method="dense")
     hits = engine.search(TUTORIAL_QUERY, 5)
     assert [h.id for h in hits] == TUTORIAL_IDS
     assert [round(h.score, 4) for h in hits] == TUTORIAL_SCORES

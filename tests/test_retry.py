@@ -8,8 +8,8 @@ from email.utils import format_datetime
 
 import pytest
 
-from faq_engine.errors import ApiAuthError, ApiUnavailableError, ConfigError
-from faq_engine.retry import RetryPolicy, TransientError, call_with_retries, parse_retry_after
+from faq_engine.errors import ApiAuthError, ApiUnavailableError, ConfigError, TransientError
+from faq_engine.retry import RetryPolicy, call_with_retries, parse_retry_after
 
 
 class FakeTime:
@@ -89,7 +89,7 @@ def test_transient_failures_are_retried_with_the_hinted_then_backoff_waits():
     t = FakeTime()
     policy = RetryPolicy(base_delay=0.25, max_attempts=5)
     fn = failing(TransientError("503", hint=4.0), TransientError("boom"), "vectors")
-    assert call_with_retries(fn, policy, sleep=t.sleep, clock=t.clock) == "vectors"
+    assert call_with_retries(fn, policy, sleep=t.sleep, clock=t.clock, giving_up=ApiUnavailableError) == "vectors"
     assert len(fn.calls) == 3
     assert t.sleeps == [4.0, policy.backoff(2)]
 
@@ -98,7 +98,7 @@ def test_other_errors_are_not_retried():
     t = FakeTime()
     fn = failing(ApiAuthError("bad token"), "never")
     with pytest.raises(ApiAuthError):
-        call_with_retries(fn, RetryPolicy(), sleep=t.sleep, clock=t.clock)
+        call_with_retries(fn, RetryPolicy(), sleep=t.sleep, clock=t.clock, giving_up=ApiUnavailableError)
     assert len(fn.calls) == 1 and t.sleeps == []
 
 
@@ -106,7 +106,7 @@ def test_gives_up_after_max_attempts_with_the_last_reason():
     t = FakeTime()
     fn = failing(*[TransientError(f"failure {i}") for i in range(1, 10)])
     with pytest.raises(ApiUnavailableError) as info:
-        call_with_retries(fn, RetryPolicy(max_attempts=3, base_delay=0.1), sleep=t.sleep, clock=t.clock)
+        call_with_retries(fn, RetryPolicy(max_attempts=3, base_delay=0.1), sleep=t.sleep, clock=t.clock, giving_up=ApiUnavailableError)
     assert len(fn.calls) == 3 and len(t.sleeps) == 2
     assert "failure 3" in str(info.value) and "3 attempts" in str(info.value)
     assert isinstance(info.value.__cause__, TransientError)
@@ -117,7 +117,7 @@ def test_never_starts_a_wait_that_would_end_after_the_deadline():
     policy = RetryPolicy(max_attempts=50, deadline=10.0, base_delay=1.0, max_delay=100.0)
     fn = failing(*[TransientError("still down")] * 50)
     with pytest.raises(ApiUnavailableError):
-        call_with_retries(fn, policy, sleep=t.sleep, clock=t.clock)
+        call_with_retries(fn, policy, sleep=t.sleep, clock=t.clock, giving_up=ApiUnavailableError)
     assert t.sleeps == [1.0, 2.0, 4.0]  # the next wait (8 s) would end at 15 s > 10 s
     assert len(fn.calls) == 4
 
@@ -126,6 +126,6 @@ def test_retry_logs_say_why_and_when(caplog):
     t = FakeTime()
     fn = failing(TransientError("answered 503, model loading", hint=2.0), "ok")
     with caplog.at_level(logging.DEBUG):
-        call_with_retries(fn, RetryPolicy(), sleep=t.sleep, clock=t.clock)
+        call_with_retries(fn, RetryPolicy(), sleep=t.sleep, clock=t.clock, giving_up=ApiUnavailableError)
     assert "answered 503, model loading" in caplog.text
     assert "retrying in 2.00 s (attempt 2 of 5)" in caplog.text

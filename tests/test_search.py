@@ -13,7 +13,7 @@ from conftest import TUTORIAL_IDS, TUTORIAL_QUERY, TUTORIAL_SCORES
 
 from faq_engine.errors import ConfigError, InvalidQueryError
 from faq_engine.faqs.loader import load_bundled
-from faq_engine.search.engine import SearchEngine
+from faq_engine.search.memory import MemoryEngine
 
 # Blocks every socket connection except loopback, as if the machine had no network.
 NO_NETWORK = textwrap.dedent(
@@ -33,7 +33,7 @@ NO_NETWORK = textwrap.dedent(
 
 @pytest.fixture(scope="module")
 def engine(embedder):
-    return SearchEngine(load_bundled("medicare", embedder, fields="question"), embedder, method="dense")
+    return MemoryEngine(load_bundled("medicare", embedder, fields="question"), embedder, method="dense")
 
 
 def run_cli(*args: str, code: str | None = None, env: dict | None = None) -> subprocess.CompletedProcess:
@@ -104,7 +104,7 @@ def test_top_k_is_clamped_and_batch_matches_single(engine):
 
 def test_unknown_method_is_a_config_error(engine):
     with pytest.raises(ConfigError, match="method"):
-        SearchEngine(engine.faqs, engine.embedder, method="magic")
+        MemoryEngine(engine.faqs, engine.embedder, method="magic")
 
 
 def test_precomputed_query_vectors_give_the_same_hits(engine, embedder):
@@ -152,7 +152,7 @@ def test_questions_from_stdin_and_a_bad_line_named(tmp_path):
 
 @pytest.mark.parametrize("method", ["dense", "bm25", "hybrid"])
 def test_the_score_shown_never_increases_down_the_list(embedder, method):
-    engine = SearchEngine(load_bundled("medicare", embedder), embedder, method=method)
+    engine = MemoryEngine(load_bundled("medicare", embedder), embedder, method=method)
     for question in (TUTORIAL_QUERY, "How much does Part B cost each month?", "premiums tricare late penalty"):
         hits = engine.search(question, 13)
         assert [h.score for h in hits] == sorted((h.score for h in hits), reverse=True)

@@ -25,7 +25,7 @@ from faq_engine.faqs.loader import load_bundled, load_faqs
 from faq_engine.faqs.source import Source
 from faq_engine.faqs.writer import write_dataset
 from faq_engine.retry import RetryPolicy
-from faq_engine.search.engine import SearchEngine
+from faq_engine.search.memory import MemoryEngine
 from faq_engine.settings import Settings
 from faq_engine.ui.handlers import DemoHandlers
 from faq_engine.ui.render import make_corpus
@@ -89,7 +89,7 @@ def owner_app(embedder, hub) -> DemoHandlers:
     """The app's handlers as a Space runs them: the owner's token is the server's ``HF_TOKEN``."""
     faqs = load_bundled("medicare", embedder)
     settings = dataclasses.replace(env_settings(), token=OWNER_TOKEN, hub_endpoint=hub.url if hub else None)
-    return DemoHandlers(make_corpus(faqs, SearchEngine(faqs, embedder), "bundled"), settings)
+    return DemoHandlers(make_corpus(faqs, MemoryEngine(faqs, embedder), "bundled"), settings)
 
 
 def test_a_visitor_cannot_read_the_owners_private_dataset(private_hub, embedder):
@@ -101,7 +101,7 @@ def test_a_visitor_cannot_read_the_owners_private_dataset(private_hub, embedder)
 def test_a_visitor_with_their_own_token_can_load_it_for_the_session(private_hub, embedder):
     handlers = owner_app(embedder, private_hub)
     key, note, *_ = handlers.load_hub("owner/private-faqs", OWNER_TOKEN, progress=lambda *a, **k: None)
-    assert len(handlers.corpus(key).faqs) == 13 and "Loaded" in note
+    assert handlers.corpus(key).size == 13 and "Loaded" in note
     assert handlers.settings.token == OWNER_TOKEN  # nothing the visitor typed was kept in the settings
 
 
@@ -137,9 +137,9 @@ def test_a_huge_question_is_refused_at_once(embedder):
 
 def test_a_long_question_is_answered_and_said_to_be_cut(embedder):
     question = "I would like to understand my options in some detail. " * 40 + TUTORIAL_QUERY
-    answer = SearchEngine(load_bundled("medicare", embedder), embedder).answer(question, 3)
+    answer = MemoryEngine(load_bundled("medicare", embedder), embedder).answer(question, 3)
     assert answer.characters_read is not None and 800 < answer.characters_read < len(question) - 500
-    assert SearchEngine(load_bundled("medicare", embedder), embedder).answer(TUTORIAL_QUERY).characters_read is None
+    assert MemoryEngine(load_bundled("medicare", embedder), embedder).answer(TUTORIAL_QUERY).characters_read is None
     run = run_cli("search", question)
     assert run.returncode == 0 and f"read only its first {answer.characters_read:,} characters" in run.stderr
 
@@ -314,7 +314,7 @@ def test_a_card_that_lies_about_the_model_is_caught_and_re_embedded(embedder, tm
     faqs = load_faqs(tmp_path, embedder)
     assert any("another model made them; re-embedded" in note for note in faqs.notes)
     np.testing.assert_allclose(faqs.embeddings, bundled.embeddings, atol=1e-5)
-    assert SearchEngine(faqs, embedder, method="dense").search(TUTORIAL_QUERY, 1)[0].score > 0.7
+    assert MemoryEngine(faqs, embedder, method="dense").search(TUTORIAL_QUERY, 1)[0].score > 0.7
 
 
 def test_an_endpoint_serving_another_model_never_poisons_the_local_cache(embedder, tmp_path):
@@ -330,7 +330,7 @@ def test_loads_run_beside_searches_and_two_at_a_time(embedder):
     from faq_engine.ui.demo import DEFAULT_CONCURRENCY, build_demo
 
     bundled = load_bundled("medicare", embedder)
-    demo = build_demo(SearchEngine(bundled, embedder), env_settings())
+    demo = build_demo(MemoryEngine(bundled, embedder), env_settings())
     events = {fn.api_name: fn for fn in demo.fns.values()}
     loads = [events[name] for name in ("load_hub", "load_file", "use_default")]
     assert {(fn.concurrency_id, fn.concurrency_limit) for fn in loads} == {("load", 2)}

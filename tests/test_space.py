@@ -21,7 +21,7 @@ from faq_engine.faqs.dataset_format import DatasetMeta
 from faq_engine.faqs.hub import HubAccess, push_dataset
 from faq_engine.faqs.loader import load_bundled, load_faqs
 from faq_engine.faqs.writer import write_dataset
-from faq_engine.search.engine import SearchEngine
+from faq_engine.search.memory import MemoryEngine
 from faq_engine.settings import DEFAULT_METHOD
 
 USER_TOKEN = "hf_loopback_space_owner"
@@ -76,7 +76,7 @@ def test_the_space_answers_the_tutorial_question_like_the_development_install(sp
     finally:
         app.stop()
     faqs = load_faqs("user/medicare", embedder, hub=HubAccess(endpoint=space_hub.url))
-    expected = SearchEngine(faqs, embedder, method=DEFAULT_METHOD).search(TUTORIAL_QUERY, 5)
+    expected = MemoryEngine(faqs, embedder, method=DEFAULT_METHOD).search(TUTORIAL_QUERY, 5)
     assert [h["id"] for h in hits] == [h.id for h in expected]
     assert [h["score"] for h in hits] == pytest.approx([h.score for h in expected], abs=1e-5)
     downloads = [path for method, path in space_hub.state.requests if "/resolve/" in path and "all-MiniLM" in path]

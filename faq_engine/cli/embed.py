@@ -35,16 +35,15 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace, settings: Settings) -> int:
-    """Read, validate, embed (through the cache), write and optionally push: :func:`~faq_engine.pipeline.publish`."""
+    """Read, validate, embed (through the cache), write and optionally push: :func:`~faq_engine.jobs.publish`."""
     from ..embedders.factory import make_embedder
     from ..faqs.dataset_format import CARD_FILE
-    from ..faqs.hub import HubAccess
     from ..faqs.tables import Columns
-    from ..pipeline import publish
+    from ..jobs import hub_access, publish
 
     settings = settings.with_overrides(embedder=args.embedder, api_url=args.api_url, fields=args.fields)
     columns = Columns(args.question_column, args.answer_column, args.id_column, args.url_column)
-    hub = HubAccess(settings.token, settings.hub_endpoint)
+    hub = hub_access(settings)
     with progress_bar("Embedding", not args.no_progress) as progress:
         done = publish(args.input, args.output, make_embedder(settings), fields=settings.embed_fields,
                        cache_dir=settings.cache_dir, columns=columns, hub=hub, push_to=args.push,

@@ -61,9 +61,9 @@ def format_report(results: dict[str, MethodScores], default: str) -> str:
 def run(args: argparse.Namespace, settings: Settings) -> int:
     """Run ``faq-engine eval``; returns the exit code."""
     from ..embedders.factory import make_embedder
-    from ..faqs.hub import HubAccess
     from ..faqs.loader import load_faqs
-    from ..search.calibration import match_threshold
+    from ..jobs import hub_access
+    from ..search.match import match_threshold
 
     settings = settings.with_overrides(embedder=args.embedder, api_url=args.api_url, fields=args.fields)
     methods = parse_methods(args.methods, settings.method)
@@ -71,7 +71,7 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     embedder = make_embedder(settings)
     with progress_bar("Embedding FAQs", not args.no_progress) as progress:
         faqs = load_faqs(args.faqs, embedder, fields=settings.fields, cache_dir=settings.cache_dir,
-                         hub=HubAccess(settings.token, settings.hub_endpoint), progress=progress)
+                         hub=hub_access(settings), progress=progress)
     check_labels(queries, faqs)
     with progress_bar("Embedding queries", not args.no_progress) as progress:
         results = score_methods(faqs, embedder, queries, methods, settings.threshold, progress)

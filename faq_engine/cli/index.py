@@ -23,7 +23,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace, settings: Settings) -> int:
     """Index the dataset; print what changed."""
-    from ..pipeline import index_faqs
+    from ..jobs import index_faqs
 
     settings = settings.with_overrides(embedder=args.embedder, api_url=args.api_url, fields=args.fields,
                                        dataset=args.dataset, qdrant=args.qdrant, qdrant_collection=args.collection)

@@ -1,7 +1,7 @@
 """The ``faq-engine`` command: the root parser registers each sub-command's module.
 
 A command parses its options, calls the library and prints; the work itself lives
-in :mod:`faq_engine.pipeline`, :mod:`faq_engine.faqs`, :mod:`faq_engine.search`
+in :mod:`faq_engine.jobs`, :mod:`faq_engine.faqs`, :mod:`faq_engine.search`
 and :mod:`faq_engine.evaluation`.
 """
 
@@ -17,6 +17,7 @@ from .._version import __version__
 from ..errors import FaqEngineError
 from ..settings import Settings
 from . import embed, evaluate, index, search
+from .errors import describe
 
 COMMANDS = (search, embed, index, evaluate)
 
@@ -44,7 +45,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return args.func(args, Settings.from_env(os.environ))
     except FaqEngineError as err:
-        print(f"faq-engine: error: {err}", file=sys.stderr)
+        print(f"faq-engine: error: {describe(err)}", file=sys.stderr)
         return 1
     except BrokenPipeError:  # e.g. `faq-engine search ... | head`: the reader left, nothing to report
         sys.stderr.close()

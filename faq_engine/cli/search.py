@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Sequence
 
 from ..search.hits import SearchHit, confident_match, match_text
-from ..settings import METHOD_CHOICES, Settings
+from ..settings import DEFAULT_TOP_K, METHOD_CHOICES, Settings
 from ._utils import add_common_options, add_qdrant_options, positive_int
 
 
@@ -21,7 +21,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("query", nargs="?", help="the question, in your own words")
     p.add_argument("--queries", metavar="FILE",
                    help="answer every question in FILE (one a line; '-' reads standard input) in one run")
-    p.add_argument("-k", "--top-k", type=positive_int, default=5, help="how many FAQs to show (default 5)")
+    p.add_argument("-k", "--top-k", type=positive_int, default=DEFAULT_TOP_K,
+                   help=f"how many FAQs to show (default {DEFAULT_TOP_K})")
     p.add_argument("--dataset", help="FAQ source (default: the bundled 'medicare')")
     p.add_argument("--method", choices=METHOD_CHOICES, help="ranking method")
     p.add_argument("--json", action="store_true", help="print JSON instead of a table")
@@ -81,7 +82,7 @@ def _print_batch(questions: list[str], results: list[list[SearchHit]], as_json: 
 
 def run(args: argparse.Namespace, settings: Settings) -> int:
     """Load the FAQ set, answer the question, print a table or JSON."""
-    from ..pipeline import load_engine, load_qdrant_engine
+    from ..jobs import open_engine
 
     settings = settings.with_overrides(
         embedder=args.embedder, api_url=args.api_url, fields=args.fields, dataset=args.dataset, method=args.method,
@@ -90,7 +91,7 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     if (args.query is None) == (args.queries is None):
         raise SystemExit("faq-engine search: error: give one question, or --queries FILE")
     questions = read_questions(args.queries) if args.queries is not None else None
-    engine = load_qdrant_engine(settings) if settings.qdrant else load_engine(settings)
+    engine = open_engine(settings)
     if questions is not None:
         return _print_batch(questions, engine.search_batch(questions, args.top_k), args.json)
     answer = engine.answer(args.query, args.top_k)

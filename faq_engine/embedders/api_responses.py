@@ -12,6 +12,7 @@ from urllib.parse import urlsplit
 import numpy as np
 
 from ..errors import (
+    Advice,
     ApiAuthError,
     ApiNotFoundError,
     ApiQuotaError,
@@ -80,8 +81,7 @@ def parse_vectors(data: object, n: int, dim: int, url: str, model_id: str = MODE
     if depth == 3:
         raise ApiResponseError(
             f"{url} answered token-level embeddings (one vector per token), not one per sentence: "
-            "the model there has no pooling. Serve a sentence-transformers model, or start TEI with "
-            "--pooling mean."
+            "the model there has no pooling.", advice=Advice.API_POOLING
         )
     if depth == 1 and n == 1:
         data = [data]
@@ -104,16 +104,16 @@ def parse_vectors(data: object, n: int, dim: int, url: str, model_id: str = MODE
 
 
 # Non-retryable statuses: the error type and what the user should do ({code}, {reason}, ... filled in).
-STATUS_ERRORS: dict[int, tuple[type[Exception], str]] = {
-    401: (ApiAuthError, f"401 Unauthorized: the token is invalid or expired: create one at {TOKENS_PAGE} "
-                        "and set HF_TOKEN"),
+STATUS_ERRORS: dict[int, tuple[type[Exception], str, Advice | None]] = {
+    401: (ApiAuthError, f"401 Unauthorized: the token is invalid or expired (tokens: {TOKENS_PAGE})",
+          Advice.API_TOKEN),
     403: (ApiAuthError, "403 Forbidden: the token lacks the 'Make calls to Inference Providers' permission "
-                        f"(or access to this model). Edit it at {TOKENS_PAGE}"),
+                        f"(or access to this model). Edit it at {TOKENS_PAGE}", Advice.USE_LOCAL_EMBEDDER),
     402: (ApiQuotaError, "402 Payment Required: the account's Inference credits are used up. "
-                         "Add credits or wait for the monthly reset"),
-    404: (ApiNotFoundError, "404: {model_id} is not served there. Check FAQ_ENGINE_MODEL_ID and --api-url"),
-    410: (ApiNotFoundError, "410 Gone: this is a retired endpoint. Use today's {router} (unset FAQ_ENGINE_API_URL)"),
-    413: (PayloadTooLarge, "413 Payload Too Large"),
+                         "Add credits or wait for the monthly reset", Advice.USE_LOCAL_EMBEDDER),
+    404: (ApiNotFoundError, "404: {model_id} is not served there", Advice.API_URL),
+    410: (ApiNotFoundError, "410 Gone: this is a retired endpoint; today's is {router}", Advice.API_URL),
+    413: (PayloadTooLarge, "413 Payload Too Large", None),
 }
-OTHER_4XX = (ApiRequestError, "{code} {reason}: the request was rejected")
-OTHER_5XX = (ApiUnavailableError, "{code} {reason}: try again later")
+OTHER_4XX = (ApiRequestError, "{code} {reason}: the request was rejected", Advice.USE_LOCAL_EMBEDDER)
+OTHER_5XX = (ApiUnavailableError, "{code} {reason}: try again later", Advice.USE_LOCAL_EMBEDDER)

@@ -23,19 +23,22 @@ import requests
 
 from .._version import __version__
 from ..errors import (
+    Advice,
     ApiAuthError,
     ApiRequestError,
     ApiResponseError,
     ApiUnavailableError,
     ConfigError,
+    TransientError,
     scrub,
 )
-from ..retry import RetryPolicy, TransientError, call_with_retries, parse_retry_after
+from ..retry import RetryPolicy, call_with_retries, parse_retry_after
 from ..settings import (
     API_BATCH_SIZE,
     API_CONCURRENCY,
     API_CONNECT_TIMEOUT,
     API_READ_TIMEOUT,
+    MODEL_DIM,
     MODEL_ID,
     Settings,
     router_url,
@@ -56,9 +59,7 @@ from .http_deadline import Answer, DeadlineAdapter, DeadlineExceeded, post_json
 
 log = logging.getLogger(__name__)
 
-DIM = 384
 ROUTER_HOST = urlsplit(router_url(MODEL_ID)).netloc
-LOCAL_HINT = "or use the local model (--embedder local)"
 
 
 class _Cancelled(Exception):
@@ -73,8 +74,7 @@ def _check_url(url: str | None) -> None:
         port_ok = False
     if parts.scheme not in ("http", "https") or not parts.hostname or not port_ok:
         # The value is not echoed: a token pasted into the wrong variable must not be shown.
-        raise ConfigError("The API URL is not an http(s) URL with a valid host and port: check "
-                          "FAQ_ENGINE_API_URL or --api-url.")
+        raise ConfigError("The API URL is not an http(s) URL with a valid host and port.", advice=Advice.API_URL)
 
 
 class InferenceApiEmbedder(Embedder):
@@ -90,7 +90,7 @@ class InferenceApiEmbedder(Embedder):
         token: str | None = None,
         *,
         model_id: str = MODEL_ID,
-        dim: int = DIM,
+        dim: int = MODEL_DIM,
         request_size: int = API_BATCH_SIZE,
         concurrency: int = API_CONCURRENCY,
         policy: RetryPolicy | None = None,
@@ -195,16 +195,15 @@ class InferenceApiEmbedder(Embedder):
                 return np.concatenate([self._post_with_retries(batch[:half], cancelled),
                                        self._post_with_retries(batch[half:], cancelled)])
             except PayloadTooLarge as again:
-                raise ApiRequestError(
-                    f"{again} Even {half} texts per request are too many: set FAQ_ENGINE_API_BATCH_SIZE lower."
-                ) from again
+                raise ApiRequestError(f"{again} Even {half} texts per request are too many.",
+                                      advice=Advice.API_BATCH_SIZE) from again
 
     def _post_with_retries(self, batch: list[str], cancelled: threading.Event) -> np.ndarray:
         sleep = self._sleep if self._sleep is not None else cancelled.wait  # wakes early when cancelled
         # The policy's deadline bounds every attempt too: a trickling answer cannot outlast it.
         deadline_at = time.monotonic() + self.policy.deadline
         return call_with_retries(lambda: self._post_once(batch, cancelled, deadline_at), self.policy,
-                                 sleep=sleep, clock=self._clock)
+                                 sleep=sleep, clock=self._clock, giving_up=ApiUnavailableError)
 
     def _post_once(self, batch: list[str], cancelled: threading.Event, deadline_at: float) -> np.ndarray:
         if cancelled.is_set():
@@ -215,7 +214,8 @@ class InferenceApiEmbedder(Embedder):
                              timeout=self.timeout, deadline=deadline_at - time.monotonic())
         except DeadlineExceeded as err:
             # Not retried: the whole time allowed for this request is used up.
-            raise ApiUnavailableError(f"{url} sent {err}: the server is too slow or stalled, {LOCAL_HINT}.") from err
+            raise ApiUnavailableError(f"{url} sent {err}: the server is too slow or stalled.",
+                                      advice=Advice.USE_LOCAL_EMBEDDER) from err
         except requests.exceptions.SSLError as err:
             raise ApiUnavailableError(f"The TLS connection to {url} failed: check the URL and certificates.") from err
         except requests.exceptions.Timeout as err:
@@ -224,7 +224,8 @@ class InferenceApiEmbedder(Embedder):
                 f"{url} did not answer in time (timeouts: connect {connect:g} s, read {read:g} s)"
             ) from err
         except (requests.exceptions.ConnectionError, requests.exceptions.ChunkedEncodingError) as err:
-            raise TransientError(f"Could not connect to {url}: check the URL and your network") from err
+            raise TransientError(f"Could not connect to {url}: check the URL and your network",
+                                 advice=Advice.USE_LOCAL_EMBEDDER) from err
         except requests.exceptions.RequestException as err:
             raise ConfigError(f"Could not send a request to {url}: {type(err).__name__}.") from err
         if resp.status != 200:
@@ -245,10 +246,10 @@ class InferenceApiEmbedder(Embedder):
             hint = parse_retry_after(resp.headers.get("Retry-After"))
             if hint is None and code == 503:
                 hint = estimated_time(resp)  # the model is loading
-            return TransientError(f"{url} answered {code} {reason}".rstrip() + "." + detail, hint)
+            return TransientError(f"{url} answered {code} {reason}".rstrip() + "." + detail, hint,
+                                  advice=Advice.USE_LOCAL_EMBEDDER)
         if code == 401 and not self._token:
-            return ApiAuthError(f"{url} answered 401 Unauthorized: it needs a token: set HF_TOKEN or run "
-                                f"`hf auth login`, {LOCAL_HINT}.{detail}")
-        kind, fix = STATUS_ERRORS.get(code, OTHER_4XX if 400 <= code < 500 else OTHER_5XX)
+            return ApiAuthError(f"{url} answered 401 Unauthorized: it needs a token.{detail}", advice=Advice.API_TOKEN)
+        kind, fix, advice = STATUS_ERRORS.get(code, OTHER_4XX if 400 <= code < 500 else OTHER_5XX)
         fix = fix.format(code=code, reason=reason, model_id=self.model_id, router=router_url(self.model_id))
-        return kind(f"{url} answered {fix}{'' if kind is PayloadTooLarge else ', ' + LOCAL_HINT}.{detail}")
+        return kind(f"{url} answered {fix}.{detail}", advice=advice, status=code)

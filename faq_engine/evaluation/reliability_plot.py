@@ -9,7 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Mapping, Sequence
 
-from .calibration import ReliabilityBin
+from .reliability import ReliabilityBin
 
 PANEL = 360  # pixels per side of one method's plot
 MARGIN = 56

@@ -10,22 +10,22 @@ from pathlib import Path
 from typing import Sequence
 
 from ..embedders.base import Embedder, Progress
-from ..errors import ConfigError, DatasetError
+from ..errors import Advice, ConfigError, DatasetError
 from ..faqs.faqset import FaqSet
-from ..search.engine import SearchEngine
 from ..search.hits import confident_match
-from ..settings import METHOD_CHOICES
+from ..search.memory import MemoryEngine
+from ..settings import DEFAULT_TOP_K, METHOD_CHOICES, Method
 from .metrics import MRR_CUTOFF, LabelledQuery, MethodScores, evaluate, parse_queries
 
-SHOWN = 5  # the results the CLI and the app show by default
+SHOWN = DEFAULT_TOP_K  # the results the CLI and the app show by default
 
 
-def parse_methods(text: str, default: str) -> list[str]:
+def parse_methods(text: str, default: Method) -> list[Method]:
     """The methods named in ``text`` ('default' means ``default``), in order, without repeats."""
     names = [default if m.strip().lower() == "default" else m.strip().lower() for m in text.split(",") if m.strip()]
     unknown = [m for m in names if m not in METHOD_CHOICES]
     if unknown or not names:
-        raise ConfigError(f"--methods {text!r}: use a comma-separated list of {', '.join(METHOD_CHOICES)} "
+        raise ConfigError(f"Methods {text!r}: use a comma-separated list of {', '.join(METHOD_CHOICES)} "
                           "or 'default'.")
     return list(dict.fromkeys(names))
 
@@ -45,18 +45,18 @@ def check_labels(queries: Sequence[LabelledQuery], faqs: FaqSet) -> None:
     unknown = sorted({r for q in queries for r in q.relevant if r not in known})
     if unknown:
         shown = ", ".join(map(repr, unknown[:5])) + (f" and {len(unknown) - 5} more" if len(unknown) > 5 else "")
-        raise DatasetError(f"The queries name FAQ id(s) {shown} that {faqs.name} does not have: "
-                           "are --faqs and --queries from the same FAQ set?")
+        raise DatasetError(f"The queries name FAQ id(s) {shown} that {faqs.name} does not have.",
+                           advice=Advice.MATCHING_QUERIES, ids=tuple(unknown))
 
 
-def score_methods(faqs: FaqSet, embedder: Embedder, queries: Sequence[LabelledQuery], methods: Sequence[str],
+def score_methods(faqs: FaqSet, embedder: Embedder, queries: Sequence[LabelledQuery], methods: Sequence[Method],
                   threshold: float | None = None, progress: Progress | None = None) -> dict[str, MethodScores]:
     """Search every query with each method and score the rankings (queries embedded once)."""
     texts = [q.query for q in queries]
     vectors = embedder.embed_batched(texts, progress=progress)
     out = {}
     for method in methods:
-        engine = SearchEngine(faqs, embedder, method=method, threshold=threshold)
+        engine = MemoryEngine(faqs, embedder, method=method, threshold=threshold)
         results = engine.search_batch(texts, MRR_CUTOFF, vectors=vectors)
         ranked = [[h.id for h in hits] for hits in results]
         # As the CLI and the app would show the default top 5: confident if any of them is.

@@ -36,12 +36,14 @@ def _open(path: Path):
     try:
         return pq.ParquetFile(path, pre_buffer=False)  # read row group by row group, not the whole file
     except Exception as err:  # pyarrow raises several types for a corrupt file
-        raise DatasetError(f"{path}: not a readable Parquet file ({err}).") from err
+        # pyarrow's words may name the file's folder: a message names only the file.
+        raise DatasetError(f"{path.name}: not a readable Parquet file "
+                           f"({str(err).replace(str(path), path.name)}).") from err
 
 
 def _meta(schema, path: Path) -> DatasetMeta | None:
     raw = (schema.metadata or {}).get(META_KEY.encode())
-    return DatasetMeta.from_mapping(json.loads(raw), str(path)) if raw else None
+    return DatasetMeta.from_mapping(json.loads(raw), path.name) if raw else None
 
 
 def _width(kind, path: Path) -> int | None:
@@ -50,7 +52,7 @@ def _width(kind, path: Path) -> int | None:
 
     is_list = pa.types.is_list(kind) or pa.types.is_large_list(kind) or pa.types.is_fixed_size_list(kind)
     if not is_list or not (pa.types.is_floating(kind.value_type) or pa.types.is_integer(kind.value_type)):
-        raise DatasetError(f"{path}: the {EMBEDDING_COLUMN!r} column holds {kind}, not lists of numbers.")
+        raise DatasetError(f"{path.name}: the {EMBEDDING_COLUMN!r} column holds {kind}, not lists of numbers.")
     return kind.list_size if pa.types.is_fixed_size_list(kind) else None
 
 
@@ -69,8 +71,8 @@ def _copy_vectors(file, path: Path, out: np.ndarray, start: int) -> None:
         lengths = pc.fill_null(pc.list_value_length(column), -1).to_numpy()
         bad = np.flatnonzero(lengths != out.shape[1])
         if bad.size:
-            raise DatasetError(f"{path}: the embeddings in row(s) {row_list((bad + row).tolist())} are missing or "
-                               "of a different length.")
+            rows = row_list((bad + row).tolist())
+            raise DatasetError(f"{path.name}: the embeddings in row(s) {rows} are missing or of a different length.")
         values = column.flatten()  # no copy for fixed-size lists; a null inside a vector becomes NaN
         out[row : row + len(column)] = values.to_numpy(zero_copy_only=False).reshape(len(column), -1)
         row += len(column)

@@ -15,13 +15,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .._version import __version__
-from ..errors import DatasetError, HubAuthError, HubError, HubNotFoundError, HubUnavailableError, scrub
+from ..errors import Advice, DatasetError, HubAuthError, HubError, HubNotFoundError, HubUnavailableError, scrub
 from .dataset_format import CARD_FILE
 from .source import FORMATS, is_repo_id
 
 REPO_TYPE = "dataset"
 INFO_TIMEOUT = 10.0
-LOGIN_HINT = "set HF_TOKEN or run `hf auth login`"
 
 
 @dataclass(frozen=True)
@@ -92,28 +91,29 @@ def _api(access: HubAccess):
 
 # Reading a dataset: the client's error (by class name, else HTTP status) -> our error and its message.
 # The Hub answers a private repo exactly like a missing one, so "not found" says both.
-READ_ERRORS: dict[str | int, tuple[type[HubError], str]] = {
-    "GatedRepoError": (HubAuthError, "Dataset {repo_id!r} is gated: accept its conditions on the Hub, then {login}."),
+READ_ERRORS: dict[str | int, tuple[type[HubError], str, Advice | None]] = {
+    "GatedRepoError": (HubAuthError, "Dataset {repo_id!r} is gated: accept its conditions on the Hub first.",
+                       Advice.HUB_TOKEN),
     "RepositoryNotFoundError": (HubNotFoundError, "Dataset {repo_id!r} was not found on the Hub, or {private}: "
-                                                  "check the id{or_login}."),
+                                                  "check the id.", Advice.HUB_TOKEN),
     "RevisionNotFoundError": (HubNotFoundError, "Dataset {repo_id!r} has no revision {revision!r}: use a branch, "
-                                                "tag or commit id that exists."),
-    401: (HubAuthError, "The Hub refused the token while reading {repo_id!r}: {login} with a valid token."),
+                                                "tag or commit id that exists.", None),
+    401: (HubAuthError, "The Hub refused the token while reading {repo_id!r}.", Advice.HUB_TOKEN),
 }
-PUSH_ERRORS: dict[int, tuple[type[HubError], str]] = {
-    401: (HubAuthError, "The Hub refused the token while pushing {repo_id!r}: {login} with a valid write token."),
-    403: (HubAuthError, "Your token cannot write to {repo_id!r}: use a token with write access to that namespace."),
-    404: (HubNotFoundError, "Cannot push to {repo_id!r}: the repo or namespace was not found for this token."),
+PUSH_ERRORS: dict[int, tuple[type[HubError], str, Advice | None]] = {
+    401: (HubAuthError, "The Hub refused the token while pushing {repo_id!r}.", Advice.HUB_WRITE_TOKEN),
+    403: (HubAuthError, "Your token cannot write to {repo_id!r}: use a token with write access to that namespace.",
+          None),
+    404: (HubNotFoundError, "Cannot push to {repo_id!r}: the repo or namespace was not found for this token.", None),
 }
 
 
 def _map_read_error(err: BaseException, repo_id: str, revision: str, token: str | None) -> HubError:
-    kind, text = READ_ERRORS.get(_client_error(err) or _status(err), (HubError, ""))
+    kind, text, advice = READ_ERRORS.get(_client_error(err) or _status(err), (HubError, "", None))
     if not text:
-        return HubError(f"The Hub could not serve {repo_id!r}@{revision}: {scrub(str(err), token)}")
+        return HubError(f"The Hub could not serve {repo_id!r}@{revision}: {scrub(str(err), token)}", repo_id=repo_id)
     private = "your token cannot read it" if token else "it is private"
-    or_login = "" if token else f", or {LOGIN_HINT} with a token that can read it"
-    return kind(text.format(repo_id=repo_id, revision=revision, login=LOGIN_HINT, private=private, or_login=or_login))
+    return kind(text.format(repo_id=repo_id, revision=revision, private=private), advice=advice, repo_id=repo_id)
 
 
 def _unavailable(err: BaseException) -> bool:
@@ -183,16 +183,15 @@ def _from_cache(repo_id: str, revision: str, access: HubAccess, cause: BaseExcep
     from huggingface_hub.errors import LocalEntryNotFoundError, OfflineModeIsEnabled
 
     offline = isinstance(cause, OfflineModeIsEnabled)
-    why = ("offline mode is on (HF_HUB_OFFLINE=1)" if offline
-           else f"the Hub could not be reached ({type(cause).__name__})")
+    why = "offline mode is on" if offline else "the Hub could not be reached"
     try:
         # Only the card is asked for: the snapshot folder holds every file fetched before, and asking
         # for files never fetched (the repo's other files) would fail the client's completeness check.
         folder = _snapshot(repo_id, revision, access, offline=True, allow=[CARD_FILE])
     except LocalEntryNotFoundError as err:
         raise HubUnavailableError(
-            f"Cannot load {repo_id!r}@{revision}: {why}, and no copy of it is cached. "
-            "Connect to the network (or unset HF_HUB_OFFLINE) and load it once to cache it."
+            f"Cannot load {repo_id!r}: {why}, and no copy of it is cached.", advice=Advice.CONNECT_HUB,
+            repo_id=repo_id, revision=revision
         ) from err
     return HubSnapshot(repo_id, revision, folder, folder.name, from_cache=True, reason=why)
 
@@ -200,7 +199,7 @@ def _from_cache(repo_id: str, revision: str, access: HubAccess, cause: BaseExcep
 def require_write_token(token: str | None) -> None:
     """Fail early, before any work, when a push could not be authenticated."""
     if not token:
-        raise HubAuthError(f"Pushing to the Hub needs a token with write access: {LOGIN_HINT}.")
+        raise HubAuthError("Pushing to the Hub needs a token with write access.", advice=Advice.HUB_WRITE_TOKEN)
 
 
 def push_dataset(folder: Path, repo_id: str, *, access: HubAccess, private: bool = False,
@@ -226,7 +225,7 @@ def push_dataset(folder: Path, repo_id: str, *, access: HubAccess, private: bool
                 if p.startswith("data/train-") and p.endswith(".parquet") and p not in local]
         notes = ()
         if private and not api.dataset_info(repo_id, timeout=INFO_TIMEOUT).private:
-            notes = (f"{repo_id} already exists and is public; --private only applies when the repo is created.",)
+            notes = (f"{repo_id} already exists and is public; a repo is made private only when it is created.",)
         info = api.create_commit(repo_id, ops, repo_type=REPO_TYPE, commit_message=message or "Upload FAQ embeddings")
     except Exception as err:  # mapped to a typed error below
         mapped = _map_push_error(err, repo_id, access.token)
@@ -241,8 +240,8 @@ def _map_push_error(err: BaseException, repo_id: str, token: str | None) -> Base
         return HubUnavailableError(f"Cannot push to {repo_id!r}: the Hub could not be reached ({type(err).__name__}).")
     status = _status(err)
     if status in PUSH_ERRORS:
-        kind, text = PUSH_ERRORS[status]
-        return kind(text.format(repo_id=repo_id, login=LOGIN_HINT))
+        kind, text, advice = PUSH_ERRORS[status]
+        return kind(text.format(repo_id=repo_id), advice=advice, repo_id=repo_id)
     if status is not None:
         return HubError(f"The Hub rejected the push to {repo_id!r} (HTTP {status}): {scrub(str(err), token)}")
     if isinstance(err, ValueError):  # e.g. the card's YAML was refused

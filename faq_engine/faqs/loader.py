@@ -70,26 +70,27 @@ def load_bundled(name: str, embedder: Embedder, *, fields: str | None = None,
     return build_faqset(name, entries, embedder, fields=fields, stored=stored, progress=progress)
 
 
-def read_source(path: Path, columns: Columns = Columns()) -> StoredFaqs:
+def read_source(path: Path, columns: Columns = Columns(), *, label: str | None = None) -> StoredFaqs:
     """Entries, vectors and metadata from a local file or dataset folder (ours or raw).
 
     Parquet files (a folder's shards, in name order) are read column by column; CSV and
-    JSON files row by row.
+    JSON files row by row. Messages call the data ``label`` (by default its path).
     """
     path = Path(path)
+    label = label or str(path)
     files = data_files(path) if path.is_dir() else [path]
     if not files:
-        raise DatasetError(f"{path}: no CSV, JSON, JSONL or Parquet file in this folder.")
+        raise DatasetError(f"{label}: no CSV, JSON, JSONL or Parquet file in this folder.")
     card = path / CARD_FILE if path.is_dir() else None
     meta = read_card(card) if card is not None and card.is_file() else None
     formats = [format_of(file) for file in files]
     if all(fmt == "parquet" for fmt in formats):
         data = read_parquet(files)
         meta = meta or data.meta  # faq-engine's own format: written from stripped text
-        entries = entries_from_table(data.table, columns, path.name, trimmed=meta is not None)
+        entries = entries_from_table(data.table, columns, label, trimmed=meta is not None)
         return StoredFaqs(entries, data.vectors, meta)
     rows = [row for file, fmt in zip(files, formats) for row in read_rows(file, fmt)]
-    return StoredFaqs(entries_from_rows(rows, columns, path.name), None, meta)
+    return StoredFaqs(entries_from_rows(rows, columns, label), None, meta)
 
 
 def locate(source: Source, hub: HubAccess = HubAccess()) -> Located:
@@ -97,7 +98,7 @@ def locate(source: Source, hub: HubAccess = HubAccess()) -> Located:
     if source.kind == "path":
         return Located(source.path)
     if source.kind != "hub":
-        raise DatasetError(f"{source.text!r} is bundled: it has no files to read.")
+        raise DatasetError(f"{source.name!r} is bundled: it has no files to read.")
     from .hub import download_dataset
 
     snapshot = download_dataset(source.repo_id, revision=source.revision, access=hub)
@@ -126,19 +127,20 @@ def load_faqs(source: str | Path | Source, embedder: Embedder, *, fields: str | 
     if source.kind == "bundled":
         return load_bundled(source.text, embedder, fields=fields, progress=progress)
     located = locate(source, hub)
-    stored = read_source(located.path, columns)
+    stored = read_source(located.path, columns, label=source.name)
     if max_rows is not None and len(stored.entries) > max_rows:
-        raise DatasetError(f"{source.text} has {len(stored.entries):,} FAQs; at most {max_rows:,} can be loaded "
-                           "here. Split it, or run faq-engine on your own machine.")
+        raise DatasetError(f"{source.name} has {len(stored.entries):,} FAQs; at most {max_rows:,} can be loaded "
+                           "here. Split it, or run faq-engine on your own machine.", rows=len(stored.entries),
+                           max_rows=max_rows)
     meta = stored.meta
     use_fields = fields or (meta.fields if meta else DEFAULT_FIELDS)
-    vectors, notes = _usable_vectors(source.text, stored, embedder.model_id, use_fields)
+    vectors, notes = _usable_vectors(source.name, stored, embedder.model_id, use_fields)
     if vectors is not None and meta.model_id == embedder.model_id and meta.fields == use_fields:
-        vectors, notes = _checked(source.text, stored, vectors, embedder, use_fields, notes)
+        vectors, notes = _checked(source.name, stored, vectors, embedder, use_fields, notes)
     stored_vectors = None if vectors is None else StoredVectors(vectors, meta.model_id, meta.fields, owned=True)
     cache = EmbeddingCache.in_dir(cache_dir) if cache_dir else None
     try:
-        faqs = build_faqset(source.text, stored.entries, CachedEmbedder(embedder, cache) if cache else embedder,
+        faqs = build_faqset(source.name, stored.entries, CachedEmbedder(embedder, cache) if cache else embedder,
                             fields=use_fields, stored=stored_vectors, progress=progress)
     finally:
         if cache is not None:

@@ -41,16 +41,26 @@ def split_revision(text: str) -> tuple[str, str | None]:
 
 @dataclass(frozen=True)
 class Source:
-    """A parsed FAQ source: ``kind`` is ``"bundled"``, ``"path"`` or ``"hub"``."""
+    """A parsed FAQ source: ``kind`` is ``"bundled"``, ``"path"`` or ``"hub"``.
+
+    ``label`` is what messages and the FAQ set call it, when that is not ``text``: the app
+    names an upload by the visitor's file name, never by its path on the server.
+    """
 
     kind: str
     text: str
     path: Path | None = None
     repo_id: str | None = None
     revision: str | None = None
+    label: str = ""
 
     def __str__(self) -> str:
-        return self.text
+        return self.name
+
+    @property
+    def name(self) -> str:
+        """What to call this source in messages and as the FAQ set's name."""
+        return self.label or self.text
 
     @classmethod
     def parse(cls, source: str | Path | Source, *, allow_paths: bool = True) -> Source:

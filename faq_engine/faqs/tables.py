@@ -10,7 +10,7 @@ from typing import Any
 
 import numpy as np
 
-from ..errors import DatasetError
+from ..errors import Advice, DatasetError
 from .columnar import read_parquet
 from .entry import Entries, FaqEntry, validate_entries
 from .source import FORMATS
@@ -92,8 +92,8 @@ def _text(value: object) -> str:
 
 def _check_columns(found: list[str], columns: Columns, where: str) -> None:
     if columns.question not in found:
-        raise DatasetError(f"{where}: no {columns.question!r} column; columns found: {', '.join(found) or '(none)'}. "
-                           "Name the question column (question_column=..., --question-column in the CLI).")
+        raise DatasetError(f"{where}: no {columns.question!r} column; columns found: {', '.join(found) or '(none)'}.",
+                           advice=Advice.NAME_COLUMNS, column=columns.question, found=tuple(found))
     optional = (("answer", columns.answer, "answer"), ("id", columns.id, "id"), ("url", columns.url, "url"))
     for role, name, default in optional:
         if name != default and name not in found:

@@ -19,7 +19,7 @@ from typing import Callable, Sequence
 
 import numpy as np
 
-from ..errors import DatasetError
+from ..errors import Advice, DatasetError
 from .dataset_format import CARD_FILE, EMBEDDING_COLUMN, META_KEY, DatasetMeta, read_card, render_card, shard_file
 from .entry import COLUMNS, Entries, FaqEntry
 
@@ -140,8 +140,8 @@ def _refuse_foreign_card(card: Path) -> None:
     except (DatasetError, OSError, UnicodeDecodeError):
         ours = False
     if not ours:
-        raise DatasetError(f"{card} exists and is not a faq-engine dataset card: write to another folder "
-                           "(--output), or move that file away.")
+        raise DatasetError(f"{card} exists and is not a faq-engine dataset card.", advice=Advice.OTHER_OUTPUT,
+                           path=str(card))
 
 
 def _replace_atomically(path: Path, write: Callable[[Path], object]) -> None:

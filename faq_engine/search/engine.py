@@ -1,22 +1,30 @@
-"""The search engine: embed the question, rank the FAQs, report scores and confidence."""
+"""The search seam: :class:`Engine`, the one view of search that the CLI, the app and evaluation have.
+
+An engine embeds the question, ranks FAQs and reports each hit's score, similarity and
+``match``. What every engine shares is written here once: validating questions, one
+embedding call per batch, clamping ``k``, turning a ranking into :class:`SearchHit`
+records with their match (:mod:`.match`) and confidence. An engine only implements
+:meth:`Engine._rank` (the FAQs in order, with their scores and similarities) plus
+:meth:`Engine.describe` and :meth:`Engine.sample`. The in-memory engine
+(:mod:`.memory`) and the Qdrant engine (:mod:`.qdrant`) are the two; a new backend
+subclasses :class:`Engine` and gives the same answers for the same inputs.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from abc import ABC, abstractmethod
+from dataclasses import dataclass, field
 from typing import Sequence
 
 import numpy as np
 
 from ..embedders.base import Embedder
 from ..errors import ConfigError, InvalidQueryError
-from ..faqs.faqset import FaqSet
-from ..settings import DEFAULT_METHOD, METHOD_CHOICES
-from ..vectors import check_dim
-from .calibration import Calibration, match_threshold, packaged_table
+from ..faqs.entry import FaqEntry
+from ..settings import DEFAULT_METHOD, DEFAULT_TOP_K, METHOD_CHOICES, Fields, Method
+from ..vectors import check_dim, l2_normalize
 from .hits import SearchHit
-from .hybrid import blend_scores
-from .index import ExactIndex
-from .ranking import top_k_from_scores
+from .match import Calibration, match_threshold, packaged_table
 
 # The model reads 256 tokens (about 1,000 to 1,500 characters of English); a question far past that is
 # not a question, and tokenising megabytes costs seconds and memory on a shared server.
@@ -34,6 +42,20 @@ def validate_query(query: str) -> str:
 
 
 @dataclass(frozen=True, eq=False)
+class Ranking:
+    """One question's FAQs in ranked order, best first, as an engine's :meth:`Engine._rank` returns them.
+
+    ``scores`` order the list (never increasing), ``similarities`` are the dot products of the
+    unit question vector with the FAQs' vectors; ``vectors`` are those FAQ vectors when asked for.
+    """
+
+    entries: Sequence[FaqEntry]
+    scores: np.ndarray
+    similarities: np.ndarray
+    vectors: np.ndarray | None = None
+
+
+@dataclass(frozen=True, eq=False)
 class Answer:
     """The hits for one question, and the question's vector (the app draws it on its map)."""
 
@@ -43,102 +65,111 @@ class Answer:
     hit_vectors: np.ndarray | None = None  # the hits' vectors, best first (the app draws them)
 
 
-class SearchEngine:
-    """Semantic search over one :class:`FaqSet` with one :class:`Embedder`.
+@dataclass(frozen=True)
+class EngineInfo:
+    """What an engine searches, for a status line: its name, size, embedded text and where it lives."""
 
-    ``method`` sets the order of the results (``dense``: cosine, ``bm25``: keywords of
-    the FAQ questions, ``hybrid``: a blend of both, see :mod:`.hybrid`), and each hit's
-    ``score`` is the one it was ordered by; its ``similarity`` is always the cosine
-    between the question and the FAQ. Its ``match`` is the calibrated probability that it
-    answers the question (:mod:`.calibration`), and it is ``confident`` when the match reaches
-    ``threshold`` (by default the calibrated one).
+    name: str
+    size: int
+    fields: Fields
+    backend: str  # "memory" or "Qdrant"
+    notes: tuple[str, ...] = field(default=())
+
+
+@dataclass(frozen=True, eq=False)
+class FaqSample:
+    """Some FAQs with their vectors (the app's map): all of a small set, a spread of a large one."""
+
+    ids: list[str]
+    questions: list[str]
+    vectors: np.ndarray
+
+
+class Engine(ABC):
+    """Semantic search over one FAQ set with one :class:`Embedder` (see the module docstring).
+
+    ``method`` sets the order of the results (``dense``: similarity, ``bm25``: keywords of the FAQ
+    questions, ``hybrid``: the blend of :mod:`.hybrid`), and each hit's ``score`` is the one it was
+    ordered by; its ``similarity`` is always the dot product of the unit question vector and the
+    FAQ's vector. Its ``match`` is the calibrated probability that it answers the question, and it is
+    ``confident`` when the match reaches ``threshold`` (by default the calibrated one).
     """
 
-    def __init__(
-        self,
-        faqs: FaqSet,
-        embedder: Embedder,
-        *,
-        method: str = DEFAULT_METHOD,
-        threshold: float | None = None,
-        lexical=None,
-        calibration: Calibration | None = None,
-    ) -> None:
+    def __init__(self, embedder: Embedder, fields: Fields, *, method: Method = DEFAULT_METHOD,
+                 threshold: float | None = None, calibration: Calibration | None = None) -> None:
         if method not in METHOD_CHOICES:
             raise ConfigError(f"Unknown search method {method!r}; choose one of {', '.join(METHOD_CHOICES)}.")
-        if faqs.model_id != embedder.model_id:
-            raise ConfigError(
-                f"The FAQs were embedded with {faqs.model_id!r} but the embedder is {embedder.model_id!r}."
-            )
-        check_dim(faqs.embeddings, embedder.dim, "The FAQ embeddings")
-        self.index = ExactIndex(faqs.embeddings, trusted=True)  # validated by FaqSet: unit rows, or fused ones
-        self.faqs = faqs
         self.embedder = embedder
-        self.method = method
-        self.calibration = calibration or packaged_table().get(embedder.model_id, method, faqs.fields)
+        self.method: Method = method
+        self.calibration = calibration or packaged_table().get(embedder.model_id, method, fields)
         self.threshold = match_threshold() if threshold is None else float(threshold)
-        self._lexical = None
-        if method != "dense":  # built once here, so the first search is as fast as the rest
-            from .lexical import Bm25Index  # imports bm25s (~0.4 s): only for the methods that need it
 
-            self._lexical = lexical or Bm25Index(faqs.entries.column("question"))
-
-    def search(self, query: str, k: int = 5) -> list[SearchHit]:
+    def search(self, query: str, k: int = DEFAULT_TOP_K) -> list[SearchHit]:
         """The ``k`` best FAQs for ``query``, best first."""
         return self.search_batch([query], k)[0]
 
-    def answer(self, query: str, k: int = 5) -> Answer:
-        """The ``k`` best FAQs for ``query`` together with the query's vector (embedded once)."""
+    def answer(self, query: str, k: int = DEFAULT_TOP_K) -> Answer:
+        """The ``k`` best FAQs for ``query`` with the query's vector and the hits' vectors (embedded once)."""
         cleaned = validate_query(query)
-        vectors = self.embedder.embed([cleaned])
-        rows, hits = self._rank([cleaned], k, vectors)[0]
-        return Answer(tuple(hits), vectors[0], self.embedder.characters_read(cleaned), self.faqs.embeddings[rows])
+        vectors = self._query_vectors([cleaned], None)
+        k = _clamp(k)
+        ranking = self._rank([cleaned], vectors, k + 1, with_vectors=True)[0] if k else None
+        hits = self._hits(ranking, k) if ranking is not None else []
+        hit_vectors = ranking.vectors[: len(hits)] if ranking is not None and ranking.vectors is not None else None
+        return Answer(tuple(hits), vectors[0], self.embedder.characters_read(cleaned), hit_vectors)
 
-    def search_batch(
-        self, queries: Sequence[str], k: int = 5, *, vectors: np.ndarray | None = None
-    ) -> list[list[SearchHit]]:
+    def search_batch(self, queries: Sequence[str], k: int = DEFAULT_TOP_K, *,
+                     vectors: np.ndarray | None = None) -> list[list[SearchHit]]:
         """Answer several queries with one embedding call.
 
         ``vectors`` are the queries' embeddings when the caller already has them
         (evaluation compares methods on one embedding), so nothing is embedded twice.
         """
         cleaned = [validate_query(q) for q in queries]
-        return [hits for _, hits in self._rank(cleaned, k, vectors)] if cleaned else []
+        if not cleaned:
+            return []
+        vectors = self._query_vectors(cleaned, vectors)
+        k = _clamp(k)
+        if not k:
+            return [[] for _ in cleaned]
+        # One more than shown: the last hit's match needs its margin over the next.
+        return [self._hits(ranking, k) for ranking in self._rank(cleaned, vectors, k + 1, with_vectors=False)]
 
-    def _rank(self, queries: list[str], k: int, vectors: np.ndarray | None) -> list[tuple[np.ndarray, list]]:
-        """Rows and hits of each (validated) query, best first."""
-        if vectors is None:
-            vectors = self.embedder.embed(queries)
-        check_dim(np.asarray(vectors), self.embedder.dim, "The query vectors")
+    @abstractmethod
+    def _rank(self, queries: list[str], vectors: np.ndarray, depth: int, *, with_vectors: bool) -> list[Ranking]:
+        """The ``depth`` best FAQs of each (validated) question, given its unit vector; ties go to the FAQ that
+        comes first in the set. ``bm25`` lists only FAQs sharing a term with the question."""
+
+    @abstractmethod
+    def describe(self) -> EngineInfo:
+        """What this engine searches (for a status line)."""
+
+    @abstractmethod
+    def sample(self, n: int) -> FaqSample:
+        """Up to ``n`` FAQs with their vectors, spread over the set (for a map)."""
+
+    def _query_vectors(self, queries: list[str], vectors: np.ndarray | None) -> np.ndarray:
+        vectors = self.embedder.embed(queries) if vectors is None else np.asarray(vectors, dtype=np.float32)
+        check_dim(vectors, self.embedder.dim, "The query vectors")
         if len(vectors) != len(queries):
             raise ConfigError(f"Got {len(vectors)} query vectors for {len(queries)} queries.")
-        k = max(0, int(k))
-        if self._lexical is None:  # one more than shown: the last hit's match needs its margin over the next
-            rows, cosines = self.index.search(vectors, k + 1)
-            return [self._hits(r, c, c, k) for r, c in zip(rows, cosines)]
-        out = []
-        # BM25 always indexes the FAQ questions: with the answers added, BM25 alone and the hybrid over
-        # question+answer vectors rank worse on both dev sets (benchmarks/fusion_options.py).
-        for start, dense in self.index.chunks(vectors):
-            lexical = self._lexical.scores(queries[start : start + len(dense)])
-            ranking = lexical if self.method == "bm25" else blend_scores(dense, lexical)
-            rows, scores = top_k_from_scores(ranking, k + 1)
-            out += [self._hits(r, s, dense[i, r], k) for i, (r, s) in enumerate(zip(rows, scores))]
-        return out
+        return l2_normalize(vectors)
 
-    def _hits(self, rows: np.ndarray, scores: np.ndarray, cosines: np.ndarray,
-              k: int) -> tuple[np.ndarray, list[SearchHit]]:
-        """The first ``k`` of these ranked rows as hits (a row past them only lends its score to the margin)."""
-        matches = [None] * len(rows)
-        if self.calibration is not None:
-            matches = self.calibration.matches(scores, cosines).tolist()
-        hits = []
-        for rank, (row, score, cosine, match) in enumerate(
-                zip(rows[:k].tolist(), scores.tolist(), cosines.tolist(), matches), start=1):
-            entry = self.faqs.entries[row]
-            hits.append(SearchHit(rank, entry.id, entry.question, entry.answer, float(score), entry.url,
-                                  is_confident(match, self.threshold), float(cosine), match))
-        return rows[:k], hits
+    def _hits(self, ranking: Ranking, k: int) -> list[SearchHit]:
+        """The first ``k`` ranked FAQs as hits (one past them only lends its score to the margin)."""
+        scores = np.asarray(ranking.scores, dtype=np.float64)
+        similarities = np.asarray(ranking.similarities, dtype=np.float64)
+        matches: list = [None] * len(scores)
+        if self.calibration is not None and len(scores):
+            matches = self.calibration.matches(scores, similarities).tolist()
+        return [SearchHit(rank, e.id, e.question, e.answer, float(score), e.url, is_confident(match, self.threshold),
+                          float(similarity), match)
+                for rank, (e, score, similarity, match)
+                in enumerate(zip(ranking.entries[:k], scores.tolist(), similarities.tolist(), matches), start=1)]
+
+
+def _clamp(k: int) -> int:
+    return max(0, int(k))
 
 
 def is_confident(match: float | None, threshold: float) -> bool:

@@ -24,7 +24,7 @@ BM25_WEIGHT = 0.04
 def bm25_share(lexical: np.ndarray) -> np.ndarray:
     """Each row's BM25 divided by that row's best (all zeros for a row with no keyword match)."""
     arr = np.atleast_2d(np.asarray(lexical, dtype=np.float32))
-    best = arr.max(axis=1, keepdims=True)
+    best = arr.max(axis=1, keepdims=True, initial=0.0)  # a set of no FAQs has no best
     return np.divide(arr, best, out=np.zeros_like(arr), where=best > 0)
 
 

@@ -1,15 +1,11 @@
-"""Vector indexes behind one small interface: ``add`` vectors, ``search(vectors, k) -> (rows, scores)``.
+"""The exact in-memory index: every FAQ vector in one contiguous float32 matrix, scored by matrix products.
 
-:class:`ExactIndex`, the default, keeps every FAQ vector in one contiguous float32
-matrix, L2-normalised once when added, and scores a batch of questions with one
-matrix product per chunk of questions, so temporaries stay bounded however many
-FAQs there are. Pure numpy: no I/O. A distributed engine (Qdrant) implements the
-same interface elsewhere.
+Vectors are L2-normalised once when added (or taken as they are when trusted), and a batch of
+questions is scored one chunk of questions at a time, so temporaries stay bounded however many
+FAQs there are. Pure numpy: no I/O.
 """
 
 from __future__ import annotations
-
-from abc import ABC, abstractmethod
 
 import numpy as np
 
@@ -29,24 +25,7 @@ def _unit_rows(arr: np.ndarray, tolerance: float = 1e-4) -> bool:
     return True
 
 
-class VectorIndex(ABC):
-    """Exact or approximate cosine search over FAQ vectors; rows are the order vectors were added in."""
-
-    dim: int
-
-    @abstractmethod
-    def __len__(self) -> int: ...
-
-    @abstractmethod
-    def add(self, vectors: np.ndarray) -> None:
-        """Append vectors (normalised here); their rows follow the ones already added."""
-
-    @abstractmethod
-    def search(self, vectors: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
-        """The ``k`` nearest rows of each query and their cosines, best first: two ``(q, k)`` arrays."""
-
-
-class ExactIndex(VectorIndex):
+class ExactIndex:
     """Exact top-k by matrix product over vectors normalised once (never per query), or taken as they are
     when trusted: the score is the dot product with the unit question vector (the cosine for unit rows)."""
 
@@ -75,17 +54,9 @@ class ExactIndex(VectorIndex):
         arr = np.ascontiguousarray(arr) if trusted or _unit_rows(arr) else l2_normalize(arr)
         self._matrix = arr if not len(self._matrix) else np.concatenate([self._matrix, arr])
 
-    def scores(self, vectors: np.ndarray) -> np.ndarray:
-        """Cosine of every query with every row, ``(q, n)`` (for rankings that need them all)."""
-        queries = self._queries(vectors)
-        return queries @ self._matrix.T
-
     def search(self, vectors: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
-        queries = self._queries(vectors)
-        if len(queries) == 1:  # matrix @ vector (BLAS gemv) beats a 1-row matrix product
-            return top_k_from_scores((self._matrix @ queries[0])[None, :], k)
-        step = max(1, CHUNK_SCORES // max(1, len(self._matrix)))
-        parts = [top_k_from_scores(queries[i : i + step] @ self._matrix.T, k) for i in range(0, len(queries), step)]
+        """The ``k`` nearest rows of each query and their scores, best first: two ``(q, k)`` arrays."""
+        parts = [top_k_from_scores(scores, k) for _, scores in self.chunks(vectors)]
         if not parts:
             return np.zeros((0, 0), dtype=np.int64), np.zeros((0, 0), dtype=np.float32)
         return np.concatenate([p[0] for p in parts]), np.concatenate([p[1] for p in parts])
@@ -93,6 +64,9 @@ class ExactIndex(VectorIndex):
     def chunks(self, vectors: np.ndarray):
         """``(start, scores)`` for consecutive chunks of queries, each ``scores`` a bounded ``(c, n)`` array."""
         queries = self._queries(vectors)
+        if len(queries) == 1:  # matrix @ vector (BLAS gemv) beats a 1-row matrix product
+            yield 0, (self._matrix @ queries[0])[None, :]
+            return
         step = max(1, CHUNK_SCORES // max(1, len(self._matrix)))
         for start in range(0, len(queries), step):
             yield start, queries[start : start + step] @ self._matrix.T

@@ -1,6 +1,6 @@
 """The Gradio demo: ask in your own words, see the best FAQs, their scores and a map.
 
-:func:`build_demo` turns a ready :class:`~faq_engine.search.engine.SearchEngine` into a
+:func:`build_demo` turns a ready :class:`~faq_engine.search.engine.Engine` into a
 ``gr.Blocks`` app; nothing starts until the caller launches it. The layout is here;
 what it shows is :mod:`.render`'s, what it does :mod:`.handlers`'.
 """
@@ -11,12 +11,12 @@ from types import SimpleNamespace
 
 import gradio as gr
 
-from ..search.engine import MAX_QUESTION_CHARS, SearchEngine
-from ..settings import Settings
-from .handlers import MAX_DATA_BYTES, MAX_K, DemoHandlers, user_errors
-from .render import MAP_COLOURS, View, corpus_for, map_props, qdrant_corpus, render
+from ..search.engine import MAX_QUESTION_CHARS, Engine
+from ..settings import DEFAULT_DATASET, DEFAULT_TOP_K, Settings
+from .errors import user_errors
+from .handlers import MAX_DATA_BYTES, MAX_K, DemoHandlers
+from .render import MAP_COLOURS, View, corpus_for, map_props, render
 
-DEFAULT_K = 5
 # Searches in flight at once. The local model is CPU-bound, so more would only queue on the
 # cores; a search through the Inference API waits on the network, so a few overlap. Loading a
 # dataset (embedding a whole file) runs one at a time.
@@ -28,14 +28,14 @@ EXAMPLES = ["How can Medicare help me?", "I lost my Medicare card, how do I get 
             "What is the best pizza topping?"]
 
 
-def build_demo(engine: SearchEngine, settings: Settings, *,
+def build_demo(engine: Engine, settings: Settings, *,
                concurrency: int = DEFAULT_CONCURRENCY) -> gr.Blocks:
     """The demo app for ``engine``: a question box, top-k, results table, map and data source.
 
     The model and the default FAQs' vectors are warmed up here, so the first
     question is as fast as the rest. Launch the result with ``.launch()``.
     """
-    default = _default_corpus(engine)
+    default = corpus_for(engine, _origin(engine))  # nothing rebuilt: the map samples the engine's own FAQs
     handlers = DemoHandlers(default, settings, EXAMPLES if default.origin == "bundled" else None)
     render(handlers.search(default.sample.questions[0], 1, None)[1])  # warm-up: model, map, HTML
     blank = View(default, ())  # before any search
@@ -56,7 +56,7 @@ def build_demo(engine: SearchEngine, settings: Settings, *,
         ui.results = gr.HTML("", elem_id="results", padding=False)
         ui.examples = gr.Examples(handlers.examples, inputs=[ui.question], cache_examples=False,
                                   label="Try one of these")
-        ui.top_k = gr.Slider(1, MAX_K, value=DEFAULT_K, step=1, label="How many FAQs (top-k)", elem_id="top-k")
+        ui.top_k = gr.Slider(1, MAX_K, value=DEFAULT_TOP_K, step=1, label="How many FAQs (top-k)", elem_id="top-k")
         ui.status = gr.Markdown(status, elem_id="status")
         ui.map = gr.ScatterPlot(x="x", y="y", color="kind", color_map=MAP_COLOURS, color_title="Points",
                                 tooltip=["kind", "question", "score"], elem_id="faq-map",
@@ -69,10 +69,11 @@ def build_demo(engine: SearchEngine, settings: Settings, *,
     return demo
 
 
-def _default_corpus(engine: SearchEngine):
-    if hasattr(engine, "store"):  # a QdrantEngine: the FAQs stay in Qdrant, the map samples them
-        return qdrant_corpus(engine, "Qdrant")
-    return corpus_for(engine, "bundled" if engine.faqs.name == "medicare" else "default")  # nothing rebuilt
+def _origin(engine: Engine) -> str:
+    info = engine.describe()
+    if info.backend != "memory":
+        return info.backend
+    return "bundled" if info.name == DEFAULT_DATASET else "default"
 
 
 def _data_source_panel(ui: SimpleNamespace) -> None:

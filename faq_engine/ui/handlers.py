@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-import functools
-import html
 import logging
 import uuid
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
 
 import gradio as gr
 import numpy as np
@@ -19,6 +16,7 @@ from ..faqs.loader import load_faqs
 from ..faqs.source import Source
 from ..search.hits import SearchHit
 from ..settings import Settings
+from .errors import describe
 from .render import Corpus, View, examples_for, make_corpus, map_props, md_text, render
 from .sessions import SessionStore, release_memory
 
@@ -29,27 +27,6 @@ MAX_K = 10
 # thousands of FAQs take a minute or two to embed on two cores; more would hold the server.
 MAX_DATA_BYTES = 25 * 2**20
 MAX_ROWS = 20_000
-
-
-def user_errors(fn: Callable) -> Callable:
-    """Show expected failures as a short ``gr.Error`` and unexpected ones without a traceback."""
-
-    @functools.wraps(fn)
-    def wrapper(*args, **kwargs):
-        try:
-            return fn(*args, **kwargs)
-        except gr.Error:
-            raise
-        except FaqEngineError as err:
-            log.warning("%s: %s", fn.__name__, err)
-            # gr.Error renders HTML; escaping shows file names and FAQ text literally.
-            raise gr.Error(html.escape(str(err), quote=False), print_exception=False) from None
-        except Exception:
-            log.exception("Unexpected error in %s", fn.__name__)
-            raise gr.Error("Something went wrong on the server; the error is in its log. Please try again.",
-                           print_exception=False) from None
-
-    return wrapper
 
 
 class DemoHandlers:
@@ -127,14 +104,15 @@ class DemoHandlers:
                 raise DatasetError(f"{dataset_id!r} is not a Hub dataset id: use 'namespace/name' "
                                    "(optionally '@revision').")
         except DatasetError as err:
-            return self._failed(str(err))
+            return self._failed(describe(err))
         access = HubAccess((token or "").strip() or None, self.settings.hub_endpoint, max_bytes=MAX_DATA_BYTES)
         return self._load(source, dataset_id, "Hub dataset", _session(request), progress, access)
 
     def load_file(self, path: str, request: gr.Request = None, progress=gr.Progress()) -> tuple:
         """Load an uploaded CSV/JSON/JSONL/Parquet file for this session."""
-        source = Source("path", path, path=Path(path))
-        return self._load(source, Path(path).name, "uploaded file", _session(request), progress)
+        name = Path(path).name  # the visitor's own file name: the server's folder is never shown
+        return self._load(Source("path", path, path=Path(path), label=name), name, "uploaded file",
+                          _session(request), progress)
 
     def use_default(self, request: gr.Request = None) -> tuple:
         """Go back to the default FAQ set."""
@@ -153,10 +131,7 @@ class DemoHandlers:
                              cache_dir=self.settings.cache_dir, hub=access, max_rows=MAX_ROWS, progress=report)
         except FaqEngineError as err:  # said in the data panel; the current set and results stay
             log.warning("Could not load %s: %s", name, err)
-            # Name the file as the visitor knows it, never by the server's path.
-            return self._failed(for_visitors(str(err).replace(str(source), name)))
-        # Name the set as the user knows it, not by the server's temporary path.
-        faqs = replace(faqs, name=name, notes=tuple(n.replace(str(source), name) for n in faqs.notes))
+            return self._failed(describe(err))
         corpus = make_corpus(faqs, self.default.engine, origin, threshold=self.settings.threshold)
         self.sessions.put(key, corpus)
         return self._loaded(key, corpus, f"Loaded **{len(faqs)}** FAQs from {md_text(name)}. Ask away.")
@@ -173,24 +148,6 @@ class DemoHandlers:
     def _failed(message: str) -> tuple:
         """Only the data panel's message changes: the current FAQ set, results and map stay."""
         return (gr.skip(), f"⚠️ {md_text(message)}") + (gr.skip(),) * 6
-
-
-# Errors are written for whoever can fix them; in the app that is a visitor, not a developer.
-VISITOR_WORDS = (
-    ("Name the question column (question_column=..., --question-column in the CLI).",
-     "Name your question column \"question\" (and the answer column \"answer\"), then upload the file again."),
-    ("Connect to the network (or unset HF_HUB_OFFLINE) and load it once to cache it.",
-     "The Hub cannot be reached from this app right now: try again later."),
-    ("set HF_TOKEN or run `hf auth login`", "paste a token that can read it in the token box"),
-    ("write to another folder (--output), or move that file away", "choose another file"),
-)
-
-
-def for_visitors(message: str) -> str:
-    """``message`` with command-line advice replaced by what a visitor of the app can do."""
-    for developer, visitor in VISITOR_WORDS:
-        message = message.replace(developer, visitor)
-    return message
 
 
 @dataclass(frozen=True, eq=False)

@@ -16,8 +16,9 @@ import numpy as np
 import pandas as pd
 
 from ..faqs.faqset import FaqSet
-from ..search.engine import SearchEngine
+from ..search.engine import Engine, EngineInfo, FaqSample
 from ..search.hits import SearchHit, confident_match, match_text
+from ..search.memory import MemoryEngine
 from .projection import Projection, fit_pca
 from .results import results_html
 
@@ -32,64 +33,40 @@ def md_text(text: str) -> str:
 
 
 @dataclass(frozen=True, eq=False)
-class MapSample:
-    """The FAQs drawn on the map: all of a small set, an even sample of a large one."""
-
-    ids: list[str]
-    questions: list[str]
-    vectors: np.ndarray
-
-
-@dataclass(frozen=True, eq=False)
 class Corpus:
     """One searchable FAQ set with its map: the default one (in memory or in Qdrant), or a session's upload."""
 
-    engine: SearchEngine  # or a QdrantEngine: the same search API
-    name: str
-    size: int
-    fields: str
-    notes: tuple[str, ...]
-    sample: MapSample
+    engine: Engine
+    info: EngineInfo
+    sample: FaqSample  # the FAQs drawn on the map
     projection: Projection
     coords: np.ndarray  # the sample's map coordinates
     origin: str
 
     @property
-    def faqs(self) -> FaqSet:
-        """The FAQ set of an in-memory engine."""
-        return self.engine.faqs
+    def name(self) -> str:
+        """The FAQ set's name."""
+        return self.info.name
+
+    @property
+    def size(self) -> int:
+        """How many FAQs the set holds."""
+        return self.info.size
 
 
-def make_corpus(faqs: FaqSet, like, origin: str, *, threshold: float | None = None) -> Corpus:
+def make_corpus(faqs: FaqSet, like: Engine, origin: str, *, threshold: float | None = None) -> Corpus:
     """A :class:`Corpus` for ``faqs`` in memory, searched with ``like``'s embedder and method.
 
     ``threshold=None`` lets the engine pick the one calibrated for ``faqs.fields``.
     """
-    return corpus_for(SearchEngine(faqs, like.embedder, method=like.method, threshold=threshold), origin)
+    return corpus_for(MemoryEngine(faqs, like.embedder, method=like.method, threshold=threshold), origin)
 
 
-def corpus_for(engine: SearchEngine, origin: str) -> Corpus:
-    """The corpus of an in-memory engine: PCA fitted on (and coordinates for) the sampled rows only."""
-    faqs, n = engine.faqs, len(engine.faqs)
-    rows = np.unique(np.linspace(0, n - 1, min(n, MAX_MAP_POINTS)).round().astype(np.int64))
-    sample = MapSample(faqs.entries.table.column("id").take(rows).to_pylist(),
-                       faqs.entries.table.column("question").take(rows).to_pylist(), faqs.embeddings[rows])
-    return _corpus(engine, faqs.name, n, faqs.fields, faqs.notes, sample, origin)
-
-
-def qdrant_corpus(engine, origin: str) -> Corpus:
-    """The corpus of a QdrantEngine: the map samples points from the collection."""
-    points = engine.store.sample(MAX_MAP_POINTS)
-    sample = MapSample([p.payload["id"] for p in points], [p.payload["question"] for p in points],
-                       np.asarray([p.vector["dense"] for p in points], dtype=np.float32).reshape(len(points), -1))
-    meta = engine.meta
-    return _corpus(engine, f"{engine.store.collection} (Qdrant)", meta.rows, meta.fields, (), sample, origin)
-
-
-def _corpus(engine, name: str, size: int, fields: str, notes: tuple[str, ...], sample: MapSample,
-            origin: str) -> Corpus:
+def corpus_for(engine: Engine, origin: str) -> Corpus:
+    """The corpus of any engine: the map's PCA is fitted on (and coordinates made for) a sample of its FAQs."""
+    sample = engine.sample(MAX_MAP_POINTS)
     projection = fit_pca(sample.vectors)
-    return Corpus(engine, name, size, fields, notes, sample, projection, projection.transform(sample.vectors), origin)
+    return Corpus(engine, engine.describe(), sample, projection, projection.transform(sample.vectors), origin)
 
 
 @dataclass(frozen=True, eq=False)
@@ -110,10 +87,10 @@ def _status(corpus: Corpus) -> str:
         f"**Model:** {md_text(engine.embedder.model_id)}",
         f"**FAQs:** {md_text(corpus.name)} ({md_text(corpus.origin)}, {corpus.size} questions)",
         f"**Ranking:** {md_text(engine.method)}",
-        f"**Embedded text:** {md_text(corpus.fields)}",
+        f"**Embedded text:** {md_text(corpus.info.fields)}",
         f"**Confident at:** a match of {engine.threshold:.0%}",
     ]
-    notes = "".join(f"\n\n_{md_text(note)}_" for note in corpus.notes)
+    notes = "".join(f"\n\n_{md_text(note)}_" for note in corpus.info.notes)
     return " · ".join(parts) + notes
 
 

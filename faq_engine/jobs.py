@@ -1,7 +1,8 @@
-"""The end-to-end jobs, as library calls: load a searchable engine, publish an embedded dataset.
+"""The end-to-end jobs, as library calls: open a search engine, publish an embedded dataset, index into Qdrant.
 
 These wire the layers below together (FAQ source -> embedder -> search engine, or
-FAQ source -> embedder -> dataset folder -> Hub); the CLI and the app call them.
+FAQ source -> embedder -> dataset folder -> Hub); the CLI and the app call them, and
+nothing else decides between memory and Qdrant (:func:`open_engine`).
 """
 
 from __future__ import annotations
@@ -21,22 +22,37 @@ from .faqs.loader import load_faqs, locate, read_source
 from .faqs.source import Source
 from .faqs.tables import Columns
 from .faqs.writer import DatasetWriter
-from .search.engine import SearchEngine
+from .search.engine import Engine
+from .search.memory import MemoryEngine
 from .settings import Settings
 
 
+def hub_access(settings: Settings) -> HubAccess:
+    """How the settings reach the Hub: their token (the user's own) and endpoint."""
+    return HubAccess(settings.token, settings.hub_endpoint)
+
+
+def open_engine(settings: Settings, *, embedder: Embedder | None = None, progress: Progress | None = None,
+                exact: bool | None = None) -> Engine:
+    """The engine the settings name: the Qdrant collection when ``settings.qdrant`` is set, else
+    ``settings.dataset`` loaded into memory."""
+    if settings.qdrant:
+        return load_qdrant_engine(settings, embedder=embedder, exact=exact)
+    return load_engine(settings, embedder=embedder, progress=progress)
+
+
 def load_engine(settings: Settings, *, embedder: Embedder | None = None,
-                progress: Progress | None = None) -> SearchEngine:
-    """Load ``settings.dataset`` and return a ready :class:`SearchEngine`."""
+                progress: Progress | None = None) -> MemoryEngine:
+    """Load ``settings.dataset`` into memory and return a ready :class:`MemoryEngine`."""
     embedder = embedder or make_embedder(settings)
     faqs = load_faqs(settings.dataset, embedder, fields=settings.fields, cache_dir=settings.cache_dir,
-                     hub=HubAccess(settings.token, settings.hub_endpoint), progress=progress)
+                     hub=hub_access(settings), progress=progress)
     lexical = None
     if settings.method != "dense":  # the saved BM25 index of these questions, built only the first time
         from .search.bm25_cache import load_or_build
 
         lexical = load_or_build(faqs.entries, settings.cache_dir)
-    return SearchEngine(faqs, embedder, method=settings.method, threshold=settings.threshold, lexical=lexical)
+    return MemoryEngine(faqs, embedder, method=settings.method, threshold=settings.threshold, lexical=lexical)
 
 
 PUBLISH_CHUNK = 8192  # FAQs embedded and written at a time
@@ -86,15 +102,15 @@ def publish(source: str | Source, output: Path, embedder: Embedder, *, fields: s
 
 def qdrant_store(settings: Settings):
     """The Qdrant collection the settings name (``settings.qdrant``: a URL or a folder)."""
-    from .search.qdrant_store import QdrantLocation, QdrantStore
+    from .search.qdrant.store import QdrantLocation, QdrantStore
 
     location = QdrantLocation.parse(settings.qdrant or "", settings.qdrant_api_key)
     return QdrantStore(location.connect(), settings.qdrant_collection, str(location), remote=location.url is not None)
 
 
 def load_qdrant_engine(settings: Settings, *, embedder: Embedder | None = None, exact: bool | None = None):
-    """A :class:`~faq_engine.search.qdrant_engine.QdrantEngine` over the collection the settings name."""
-    from .search.qdrant_engine import QdrantEngine
+    """A :class:`~faq_engine.search.qdrant.engine.QdrantEngine` over the collection the settings name."""
+    from .search.qdrant.engine import QdrantEngine
 
     return QdrantEngine(qdrant_store(settings), embedder or make_embedder(settings), method=settings.method,
                         threshold=settings.threshold, exact=exact)
@@ -103,9 +119,9 @@ def load_qdrant_engine(settings: Settings, *, embedder: Embedder | None = None, 
 def index_faqs(settings: Settings, *, embedder: Embedder | None = None, progress: Progress | None = None):
     """Load ``settings.dataset`` (any source) and bring the Qdrant collection in line with it:
     create it if needed, upsert the FAQs that are new or changed, delete the ones that are gone."""
-    from .search.qdrant_sync import sync
+    from .search.qdrant.sync import sync
 
     embedder = embedder or make_embedder(settings)
     faqs = load_faqs(settings.dataset, embedder, fields=settings.fields, cache_dir=settings.cache_dir,
-                     hub=HubAccess(settings.token, settings.hub_endpoint))
+                     hub=hub_access(settings))
     return sync(qdrant_store(settings), faqs, progress=progress)

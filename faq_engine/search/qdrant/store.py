@@ -18,18 +18,20 @@ from urllib.parse import urlsplit
 
 import numpy as np
 
-from .._version import __version__
-from ..errors import (
+from ..._version import __version__
+from ...errors import (
+    Advice,
     CollectionMismatchError,
     ConfigError,
+    TransientError,
     VectorStoreAuthError,
     VectorStoreError,
     VectorStoreUnavailableError,
     scrub,
 )
-from ..faqs.entry import Entries
-from ..retry import RetryPolicy, TransientError, call_with_retries
-from .lexical import K1, B
+from ...faqs.entry import Entries
+from ...retry import RetryPolicy, call_with_retries
+from ..lexical import K1, B
 from .sparse import SparseVector
 
 DENSE, SPARSE = "dense", "bm25"
@@ -107,10 +109,17 @@ def point_id(faq_id: str) -> str:
 
 
 def faq_hash(payload: dict, fields: str) -> str:
-    """What a point's content depends on: its text, the embedded fields and the BM25 constants (its sparse
-    vector's term weights), so a change to any of them rewrites the point on the next index run."""
-    text = "\x1f".join([fields, f"bm25:{K1}:{B}"] + [payload[k] for k in ("id", "question", "answer", "url")])
+    """What a point's content depends on: its text, its row in the FAQ set (ties are broken by it), the
+    embedded fields and the BM25 constants (its sparse vector's term weights), so a change to any of them
+    rewrites the point on the next index run."""
+    parts = [payload[k] for k in ("id", "question", "answer", "url")] + [str(payload["row"])]
+    text = "\x1f".join([fields, f"bm25:{K1}:{B}"] + parts)
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:32]
+
+
+def payload_of(entry, row: int) -> dict:
+    """A FAQ's point payload, without its hash."""
+    return {"id": entry.id, "question": entry.question, "answer": entry.answer, "url": entry.url, "row": int(row)}
 
 
 class QdrantStore:
@@ -135,19 +144,21 @@ class QdrantStore:
         raw = (info.config.metadata or {}).get("faq_engine")
         if not isinstance(raw, dict):
             raise CollectionMismatchError(f"Collection {self.collection!r} at {self.where} was not made by "
-                                          "faq-engine: choose another --collection.")
+                                          "faq-engine.", advice=Advice.QDRANT_OTHER_COLLECTION,
+                                          collection=self.collection)
         return CollectionMeta(**{k: raw[k] for k in CollectionMeta.__dataclass_fields__ if k in raw})
 
     def check(self, model_id: str, dim: int) -> CollectionMeta:
         """The metadata, after checking the vectors are ``model_id``'s; else a clear error."""
         meta = self.meta()
         if meta is None:
-            raise VectorStoreError(f"There is no collection {self.collection!r} at {self.where}: "
-                                   "run `faq-engine index DATASET --qdrant ...` first.")
+            raise VectorStoreError(f"There is no collection {self.collection!r} at {self.where}.",
+                                   advice=Advice.QDRANT_INDEX_FIRST, collection=self.collection)
         if (meta.model_id, meta.dim) != (model_id, dim):
             raise CollectionMismatchError(
                 f"Collection {self.collection!r} holds {meta.dim}-dimensional vectors of {meta.model_id}, but the "
-                f"questions are embedded with {model_id} ({dim}): re-index it, or use another --collection.")
+                f"questions are embedded with {model_id} ({dim}).", advice=Advice.QDRANT_OTHER_COLLECTION,
+                collection=self.collection)
         return meta
 
     def create(self, meta: CollectionMeta) -> None:
@@ -177,13 +188,14 @@ class QdrantStore:
             if offset is None:
                 return found
 
-    def upsert(self, entries: Entries, vectors: np.ndarray, sparse: Sequence[SparseVector], fields: str) -> None:
-        """Write these FAQs' points (one batch)."""
+    def upsert(self, entries: Entries, rows: Sequence[int], vectors: np.ndarray, sparse: Sequence[SparseVector],
+               fields: str) -> None:
+        """Write these FAQs' points (one batch); ``rows`` are their places in the FAQ set."""
         from qdrant_client import models
 
         points = []
-        for entry, vector, (indices, values) in zip(entries, vectors, sparse):
-            payload = {"id": entry.id, "question": entry.question, "answer": entry.answer, "url": entry.url}
+        for entry, row, vector, (indices, values) in zip(entries, rows, vectors, sparse):
+            payload = payload_of(entry, row)
             payload["hash"] = faq_hash(payload, fields)
             points.append(models.PointStruct(id=point_id(entry.id), payload=payload, vector={
                 DENSE: vector.tolist(), SPARSE: models.SparseVector(indices=indices, values=values)}))
@@ -235,8 +247,8 @@ def _mapped(fn, what: str, where: str):
     except UnexpectedResponse as err:
         status, detail = err.status_code, scrub(str(err.content[:300], "utf-8", "replace"))
         if status in (401, 403):
-            raise VectorStoreAuthError(f"Qdrant at {where} refused the API key ({status}) when asked to {what}: "
-                                       "set QDRANT_API_KEY to a key with access.") from None
+            raise VectorStoreAuthError(f"Qdrant at {where} refused the API key ({status}) when asked to {what}.",
+                                       advice=Advice.QDRANT_API_KEY) from None
         if status is not None and (status >= 500 or status == 429):
             raise TransientError(f"Qdrant at {where} answered {status} when asked to {what}") from None
         raise VectorStoreError(f"Qdrant at {where} could not {what} ({status}): {detail}") from None

@@ -14,7 +14,7 @@ import hashlib
 from collections import Counter
 from typing import Iterable, Sequence
 
-from .lexical import K1, B, Tokenizer
+from ..lexical import K1, B, Tokenizer
 
 SparseVector = tuple[list[int], list[float]]
 

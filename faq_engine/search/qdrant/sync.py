@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import hashlib
 
-from .._version import __version__
-from ..embedders.base import Progress
-from ..errors import CollectionMismatchError
-from ..faqs.entry import COLUMNS, Entries
-from ..faqs.faqset import FaqSet
-from .lexical import Tokenizer
-from .qdrant_store import UPSERT_BATCH, CollectionMeta, QdrantStore, SyncReport, faq_hash
+from ..._version import __version__
+from ...embedders.base import Progress
+from ...errors import Advice, CollectionMismatchError
+from ...faqs.entry import COLUMNS, Entries
+from ...faqs.faqset import FaqSet
+from ..lexical import Tokenizer
 from .sparse import average_length, document_vectors
+from .store import UPSERT_BATCH, CollectionMeta, QdrantStore, SyncReport, faq_hash, payload_of
 
 
 def content_hash(faqs: FaqSet) -> str:
@@ -35,18 +35,17 @@ def sync(store: QdrantStore, faqs: FaqSet, *, progress: Progress | None = None) 
     elif (meta.model_id, meta.dim, meta.fields) != (faqs.model_id, faqs.embeddings.shape[1], faqs.fields):
         raise CollectionMismatchError(
             f"Collection {store.collection!r} holds {meta.fields} vectors of {meta.model_id} ({meta.dim}), not "
-            f"{faqs.fields} vectors of {faqs.model_id}: use another --collection, or delete that one first.")
+            f"{faqs.fields} vectors of {faqs.model_id}.", advice=Advice.QDRANT_OTHER_COLLECTION,
+            collection=store.collection)
     # An existing collection keeps its BM25 average length: updates never rewrite every point.
     stored = store.hashes()
     entries = faqs.entries
-    wanted = [i for i, e in enumerate(entries)
-              if stored.get(e.id) != faq_hash({"id": e.id, "question": e.question, "answer": e.answer, "url": e.url},
-                                              faqs.fields)]
+    wanted = [i for i, e in enumerate(entries) if stored.get(e.id) != faq_hash(payload_of(e, i), faqs.fields)]
     for start in range(0, len(wanted), UPSERT_BATCH):
         rows = wanted[start : start + UPSERT_BATCH]
         part = Entries(entries.table.take(rows))
-        store.upsert(part, faqs.embeddings[rows], document_vectors(part.column("question"), tokenizer, meta.avgdl),
-                     faqs.fields)
+        store.upsert(part, rows, faqs.embeddings[rows],
+                     document_vectors(part.column("question"), tokenizer, meta.avgdl), faqs.fields)
         if progress is not None:
             progress(min(start + UPSERT_BATCH, len(wanted)), len(wanted))
     gone = sorted(set(stored) - set(entries.column("id")))

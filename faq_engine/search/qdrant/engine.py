@@ -1,0 +1,82 @@
+"""The Qdrant engine: the same :class:`~faq_engine.search.engine.Engine` over a Qdrant collection.
+
+Qdrant finds the candidates (its best dense points, its best BM25 points, or both); each
+candidate is then scored here exactly as the in-memory engine scores it: its similarity
+is the dot product of its stored vector with the unit question vector, its BM25 is
+Qdrant's, and the hybrid is the one blend of :mod:`..hybrid` over the candidates (whose
+best BM25 is the collection's best, as BM25's own best points are among them). Ties go
+to the FAQ that comes first in the set (each point records its row).
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from ...embedders.base import Embedder
+from ...faqs.entry import FaqEntry
+from ...settings import DEFAULT_METHOD, Method
+from ..engine import Engine, EngineInfo, FaqSample, Ranking
+from ..hybrid import blend_scores
+from ..match import Calibration
+from .sparse import query_vector
+from .store import DENSE, EXACT_BELOW, QdrantStore
+
+CANDIDATES = 100  # best points taken from each ranking before blending
+
+
+class QdrantEngine(Engine):
+    """Search a Qdrant collection (see the module docstring); ``exact`` forces an exact scan on a server
+    (by default below :data:`~.store.EXACT_BELOW` points)."""
+
+    def __init__(self, store: QdrantStore, embedder: Embedder, *, method: Method = DEFAULT_METHOD,
+                 threshold: float | None = None, exact: bool | None = None,
+                 calibration: Calibration | None = None) -> None:
+        meta = store.check(embedder.model_id, embedder.dim)
+        super().__init__(embedder, meta.fields, method=method, threshold=threshold, calibration=calibration)
+        self.store, self.meta = store, meta
+        self.exact = meta.rows < EXACT_BELOW if exact is None else exact
+        self._tokenizer = None
+        if method != "dense":
+            from ..lexical import Tokenizer
+
+            self._tokenizer = Tokenizer()
+
+    def describe(self) -> EngineInfo:
+        """The collection's name, size and embedded text."""
+        return EngineInfo(f"{self.store.collection} (Qdrant)", self.meta.rows, self.meta.fields, "Qdrant")
+
+    def sample(self, n: int) -> FaqSample:
+        """Up to ``n`` points of the collection, with their vectors."""
+        points = self.store.sample(n) if n > 0 else []
+        vectors = np.asarray([p.vector[DENSE] for p in points], dtype=np.float32).reshape(len(points), self.meta.dim)
+        return FaqSample([p.payload["id"] for p in points], [p.payload["question"] for p in points], vectors)
+
+    def _rank(self, queries: list[str], vectors: np.ndarray, depth: int, *, with_vectors: bool) -> list[Ranking]:
+        return [self._rank_one(q, v, depth) for q, v in zip(queries, vectors)]
+
+    def _rank_one(self, query: str, vector: np.ndarray, depth: int) -> Ranking:
+        points, bm25 = {}, {}
+        if self.method != "dense":
+            for p in self.store.sparse(query_vector(query, self._tokenizer), max(depth, CANDIDATES)):
+                points[p.id], bm25[p.id] = p, float(p.score)
+        if self.method != "bm25":
+            found = self.store.dense(vector, depth if self.method == "dense" else max(depth, CANDIDATES),
+                                     exact=self.exact, with_vectors=True)
+            points.update((p.id, p) for p in found)
+        ids = list(points)
+        stored = np.asarray([points[i].vector[DENSE] for i in ids], dtype=np.float32).reshape(len(ids), len(vector))
+        similarity = stored @ vector.astype(np.float32)
+        lexical = np.asarray([bm25.get(i, 0.0) for i in ids], dtype=np.float32)
+        scores = {"dense": similarity, "bm25": lexical}.get(self.method)
+        if scores is None:
+            scores = blend_scores(similarity[None, :], lexical[None, :])[0] if ids else similarity
+        rows = [points[i].payload.get("row", math.inf) for i in ids]
+        order = sorted(range(len(ids)), key=lambda j: (-scores[j], rows[j], points[ids[j]].payload["id"]))[:depth]
+        entries = [_entry(points[ids[j]].payload) for j in order]
+        return Ranking(entries, scores[order], similarity[order], stored[order])
+
+
+def _entry(payload: dict) -> FaqEntry:
+    return FaqEntry(payload["id"], payload["question"], payload["answer"], payload.get("url", ""))
