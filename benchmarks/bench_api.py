@@ -11,7 +11,7 @@ time and with a small pool of batches in flight.  Two servers:
 
 Every run also checks that the API vectors equal the local model's.
 
-    python benchmarks/bench_api.py [--faqs 1000] [--latency 0.1] [--batch-size 32] [--concurrency 1 2 4 8]
+    python -m benchmarks.bench_api [--faqs 1000] [--latency 0.1] [--batch-size 32] [--concurrency 1 2 4 8]
 """
 
 from __future__ import annotations
@@ -25,14 +25,12 @@ from pathlib import Path
 import numpy as np
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "tests"))  # the loopback fake of the Inference API lives with the tests
-
-from api_server import FakeInferenceApi  # noqa: E402
 
 from faq_engine.embedders.factory import local_embedder  # noqa: E402
 from faq_engine.embedders.inference_api import InferenceApiEmbedder  # noqa: E402
 from faq_engine.settings import Settings  # noqa: E402
+from tests.support.api_server import FakeInferenceApi  # noqa: E402
 
 TOPICS = ("Medicare card", "Part B premium", "drug plan", "Medigap policy", "hospital stay", "claim",
           "appeal", "doctor visit", "Social Security benefit", "enrollment period")

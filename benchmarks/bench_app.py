@@ -12,7 +12,7 @@ Prints:
 
 Questions rotate through the Medicare paraphrase set, so no two calls in a row are alike.
 
-    python benchmarks/bench_app.py [--sequential 100] [--clients 20] [--per-client 20]
+    python -m benchmarks.bench_app [--sequential 100] [--clients 20] [--per-client 20]
 """
 
 from __future__ import annotations
@@ -182,7 +182,6 @@ def main() -> None:
     parser.add_argument("--per-client", type=int, default=20)
     args = parser.parse_args()
 
-    sys.path.insert(0, str(ROOT))
     from faq_engine.settings import Settings
 
     settings = Settings.from_env(os.environ)

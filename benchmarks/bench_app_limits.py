@@ -8,7 +8,7 @@ Prints:
    FAQ set (default 5,000 rows each), and after those 20 sessions ended (their clients
    closed, so the app's unload event ran): the last figure should be back near the first.
 
-    python benchmarks/bench_app_limits.py [--clients 50] [--seconds 60] [--uploads 20] [--rows 5000]
+    python -m benchmarks.bench_app_limits [--clients 50] [--seconds 60] [--uploads 20] [--rows 5000]
 """
 
 from __future__ import annotations
@@ -21,8 +21,7 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from bench_app import QUERIES, percentile, rss_mib, start_app  # noqa: E402
+from benchmarks.bench_app import QUERIES, percentile, rss_mib, start_app  # noqa: E402
 
 
 def load(url: str, clients: int, seconds: float) -> tuple[list[float], int, float]:

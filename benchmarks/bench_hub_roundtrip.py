@@ -13,7 +13,7 @@ started here) and prints:
 7. with ``--faqs N`` (default 1000) synthetic FAQs: seconds for a cold embed vs a re-embed
    after editing one question.
 
-    python benchmarks/bench_hub_roundtrip.py [--faqs 1000]
+    python -m benchmarks.bench_hub_roundtrip [--faqs 1000]
 """
 
 from __future__ import annotations
@@ -30,16 +30,14 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "tests"))  # the loopback servers live with the tests
-
-from api_server import FakeInferenceApi  # noqa: E402
-from hub_server import LoopbackHub  # noqa: E402
 
 from faq_engine.embedders.factory import local_embedder  # noqa: E402
 from faq_engine.faqs.loader import load_bundled  # noqa: E402
 from faq_engine.search.memory import MemoryEngine  # noqa: E402
 from faq_engine.settings import Settings  # noqa: E402
+from tests.support.api_server import FakeInferenceApi  # noqa: E402
+from tests.support.hub_server import LoopbackHub  # noqa: E402
 
 QUERY = "How can Medicare help me?"
 TOKEN = "hf_bench_token"

@@ -11,7 +11,7 @@ the per-round ratios), then checks the targets.
 One extra process with an empty cache times the first-ever load, which also
 builds the ONNX graph from the weights.
 
-    python benchmarks/bench_local_runtime.py [--rounds 5] [--queries 300] [--sentences 2000]
+    python -m benchmarks.bench_local_runtime [--rounds 5] [--queries 300] [--sentences 2000]
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """Search latency of each ranking method, and what the keyword index costs at start-up.
 
-    python benchmarks/bench_methods.py [--repeat 20]
+    python -m benchmarks.bench_methods [--repeat 20]
 
 For the bundled Medicare FAQs (13) and for bigger banks made by repeating them,
 prints the median time of one ``engine.search(query)`` with the local embedder
@@ -23,7 +23,6 @@ from pathlib import Path
 import numpy as np
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
 
 from faq_engine.embedders.factory import local_embedder  # noqa: E402
 from faq_engine.embedders.memo import MemoEmbedder  # noqa: E402

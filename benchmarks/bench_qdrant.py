@@ -6,24 +6,18 @@ in the same run, and measures recall@10 of Qdrant's answers against the exact to
 qdrant-client's embedded mode always scans exactly (it has no HNSW); HNSW latency and
 recall need a Qdrant server, which cannot be installed on this machine.
 
-    python benchmarks/bench_qdrant.py [--rows 100000] [--queries 100]
+    python -m benchmarks.bench_qdrant [--rows 100000] [--queries 100]
 """
 
 from __future__ import annotations
 
 import argparse
 import statistics
-import sys
 import tempfile
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent
-sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(ROOT.parent))
-
-from scale_data import build  # noqa: E402
-
+from benchmarks.scale_data import build  # noqa: E402
 from faq_engine.embedders.onnx_runtime import OnnxEmbedder  # noqa: E402
 from faq_engine.faqs.loader import load_faqs  # noqa: E402
 from faq_engine.search.memory import MemoryEngine  # noqa: E402

@@ -9,7 +9,7 @@ first answer, twice (the second start loads the saved BM25 index); a whole ``faq
 search`` process against a plain pyarrow + numpy script doing the same search. Last, ``faq-engine
 embed`` of 100k new FAQs: peak RSS and FAQs/s against the embedder's own throughput.
 
-    python benchmarks/bench_scale.py [--sizes 10000,100000,1000000] [--data /tmp/faq-engine-scale]
+    python -m benchmarks.bench_scale [--sizes 10000,100000,1000000] [--data /tmp/faq-engine-scale]
 """
 
 from __future__ import annotations
@@ -25,7 +25,6 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "benchmarks"))
 PY = sys.executable
 
 MEASURE = r"""
@@ -114,7 +113,7 @@ def run(argv: list[str], env: dict | None = None) -> tuple[str, float, float]:
 
 def app_start(folder: Path, cache: Path) -> float:
     """Seconds from ``python app.py`` (hybrid over ``folder``) to its first answer over HTTP."""
-    from bench_app import first_answer, free_port
+    from benchmarks.bench_app import first_answer, free_port
 
     env = {**os.environ, "FAQ_ENGINE_DATASET": str(folder), "FAQ_ENGINE_METHOD": "hybrid",
            "FAQ_ENGINE_CACHE_DIR": str(cache), "GRADIO_SERVER_PORT": str(free_port()),
@@ -134,7 +133,7 @@ def app_start(folder: Path, cache: Path) -> float:
 
 def embed_100k(cache: Path, rows: int = 100_000) -> None:
     """``faq-engine embed`` of ``rows`` new FAQs: peak RSS and FAQs/s against the embedder alone."""
-    from scale_data import templates
+    from benchmarks.scale_data import templates
 
     work = Path(tempfile.mkdtemp(prefix="bench-embed-"))
     try:
@@ -163,8 +162,7 @@ def main() -> None:
     parser.add_argument("--data", default="/tmp/faq-engine-scale", type=Path)
     parser.add_argument("--no-embed", action="store_true", help="skip the 100k embed run")
     args = parser.parse_args()
-    from scale_data import build
-
+    from benchmarks.scale_data import build
     from faq_engine.embedders.onnx_runtime import OnnxEmbedder
 
     cache = args.data / "cache"

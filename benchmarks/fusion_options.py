@@ -1,6 +1,6 @@
 """The measurements behind the default ranking: fusion options on the three dev sets.
 
-    python benchmarks/fusion_options.py [--eval-dir ../shared/eval]
+    python -m benchmarks.fusion_options [--eval-dir ../shared/eval]
 
 Prints top-1 and MRR@10 on the Medicare paraphrases (tests/data/medicare_paraphrases.jsonl)
 and the covidfaq and stackfaq dev halves (../shared/eval), their mean top-1, and whether an
@@ -23,7 +23,6 @@ from typing import Callable
 import numpy as np
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
 
 from faq_engine.embedders.factory import local_embedder  # noqa: E402
 from faq_engine.embedders.memo import MemoEmbedder  # noqa: E402

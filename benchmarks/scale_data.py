@@ -9,13 +9,9 @@ on a real dataset. Built once per size into a folder and reused.
 from __future__ import annotations
 
 import itertools
-import sys
 from pathlib import Path
 
 import numpy as np
-
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
 
 from faq_engine.faqs.dataset_format import DatasetMeta  # noqa: E402
 from faq_engine.faqs.entry import Entries  # noqa: E402

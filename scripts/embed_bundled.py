@@ -1,18 +1,16 @@
 """Refresh the precomputed embeddings of the bundled Medicare FAQs in place.
 
 Run after editing a question in faq_engine/faqs/data/medicare.json:
-    python scripts/embed_bundled.py
+    python -m scripts.embed_bundled
 The vectors are made with sentence-transformers, the reference implementation.
 """
 
 from __future__ import annotations
 
 import json
-import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
 
 from faq_engine.embedders.torch_runtime import SentenceTransformersEmbedder  # noqa: E402
 from faq_engine.faqs.entry import FaqEntry, texts_for  # noqa: E402

@@ -1,6 +1,6 @@
 """Print the README's retrieval-quality table and draw its reliability diagram (docs/reliability.png).
 
-    python scripts/eval_table.py            # needs ../shared/eval beside the repo for the external sets
+    python -m scripts.eval_table            # needs ../shared/eval beside the repo for the external sets
 
 Each row is `faq-engine eval --json` on one dev set and embedded text; the diagram shows the
 default ranking's match on each set.
@@ -14,7 +14,6 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
 
 from faq_engine.evaluation.reliability import ReliabilityBin  # noqa: E402
 from faq_engine.evaluation.reliability_plot import save  # noqa: E402

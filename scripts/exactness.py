@@ -1,23 +1,16 @@
 """Print how far the ONNX runtime's embeddings are from sentence-transformers' (the reference).
 
-    python scripts/exactness.py
+    python -m scripts.exactness
 Uses the varied texts of the exactness test (short, > 256 tokens, unicode, emoji, punctuation only).
 """
 
 from __future__ import annotations
 
-import sys
-from pathlib import Path
-
 import numpy as np
-
-ROOT = Path(__file__).resolve().parents[1]
-sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
-
-from test_local_runtime import varied_texts  # noqa: E402
 
 from faq_engine.embedders.onnx_runtime import OnnxEmbedder  # noqa: E402
 from faq_engine.embedders.torch_runtime import SentenceTransformersEmbedder  # noqa: E402
+from tests.support.texts import varied_texts
 
 
 def main() -> None:

@@ -1,6 +1,6 @@
 """Fit the calibration behind each hit's ``match`` and write faq_engine/search/calibration.json.
 
-    python scripts/fit_calibration.py [--eval-dir ../shared/eval] [--check]
+    python -m scripts.fit_calibration [--eval-dir ../shared/eval] [--check]
 
 For every ranking (method x embedded text), each dev question of three FAQ sets is
 searched: the Medicare paraphrases (tests/data/medicare_paraphrases.jsonl, with its
@@ -25,7 +25,6 @@ from pathlib import Path
 import numpy as np
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
 
 from faq_engine.embedders.factory import local_embedder  # noqa: E402
 from faq_engine.embedders.memo import MemoEmbedder  # noqa: E402

@@ -3,18 +3,16 @@
 Starts ``python app.py`` (its default ranking), drives Debian's Chromium with Playwright,
 and writes docs/screenshot-desktop.png (1280x800) and docs/screenshot-phone.png (390x844).
 
-    python scripts/screenshots.py
+    python -m scripts.screenshots
 """
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "tests"))
 
-from app_runner import RunningApp  # noqa: E402
+from tests.support.app_runner import RunningApp  # noqa: E402
 
 CHROMIUM = "/usr/bin/chromium"
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",

@@ -17,22 +17,12 @@ for _name in ("HF_TOKEN", "HUGGING_FACE_HUB_TOKEN", "HF_TOKEN_PATH", "FAQ_ENGINE
               "FAQ_ENGINE_DATASET", "FAQ_ENGINE_METHOD", "FAQ_ENGINE_FIELDS", "FAQ_ENGINE_THRESHOLD", "HF_HUB_OFFLINE"):
     os.environ.pop(_name, None)
 
-import dataclasses  # noqa: E402
-
 import pytest  # noqa: E402
 
 from faq_engine.embedders.factory import local_embedder  # noqa: E402
 from faq_engine.embedders.torch_runtime import SentenceTransformersEmbedder  # noqa: E402
-from faq_engine.settings import Settings  # noqa: E402
-
-TUTORIAL_QUERY = "How can Medicare help me?"
-TUTORIAL_IDS = ["8", "7", "3", "9", "10"]
-TUTORIAL_SCORES = [0.7565, 0.7419, 0.7253, 0.6736, 0.6505]
-
-
-def env_settings(**changes) -> Settings:
-    """The settings of this test environment (temp caches, no token), with ``changes`` applied."""
-    return dataclasses.replace(Settings.from_env(os.environ), **changes)
+from tests.support.env import env_settings  # noqa: E402
+from tests.support.hub_server import HUB_TOKEN, OTHER_TOKEN, LoopbackHub  # noqa: E402
 
 
 @pytest.fixture(scope="session")
@@ -47,3 +37,11 @@ def embedder():
 def st_embedder():
     """sentence-transformers on torch: the reference implementation (test oracle)."""
     return SentenceTransformersEmbedder()
+
+
+@pytest.fixture(scope="module")
+def hub():
+    """A loopback server speaking the Hub's protocol (``HF_ENDPOINT``), with ``HUB_TOKEN`` for the user "user"
+    and ``OTHER_TOKEN`` for someone else; one per test module."""
+    with LoopbackHub({HUB_TOKEN: "user", OTHER_TOKEN: "other"}) as server:
+        yield server

@@ -11,17 +11,12 @@ import os
 import re
 import subprocess
 import sys
-from pathlib import Path
 
 import gradio as gr
 import numpy as np
 import pytest
-from app_runner import ROOT, RunningApp
-from conftest import TUTORIAL_IDS, TUTORIAL_QUERY, TUTORIAL_SCORES, env_settings
-from fakes import HashEmbedder
 from gradio_client import Client, handle_file
 from gradio_client.exceptions import AppError
-from hub_server import LoopbackHub
 
 from faq_engine import __version__
 from faq_engine.embedders.fallback import FallbackEmbedder
@@ -39,14 +34,12 @@ from faq_engine.settings import Settings
 from faq_engine.ui.errors import user_errors
 from faq_engine.ui.handlers import DemoHandlers
 from faq_engine.ui.render import MAP_COLOURS, MAX_MAP_POINTS, View, corpus_for, make_corpus, map_frame, md_text, render
-
-HUB_TOKEN = "hf_loopback_app_token"
-
-
-@pytest.fixture(scope="module")
-def hub():
-    with LoopbackHub({HUB_TOKEN: "user"}) as server:
-        yield server
+from tests.support.app_runner import ROOT, RunningApp
+from tests.support.env import env_settings
+from tests.support.fakes import HashEmbedder
+from tests.support.files import write_csv
+from tests.support.hub_server import HUB_TOKEN
+from tests.support.tutorial import TUTORIAL_IDS, TUTORIAL_QUERY, TUTORIAL_SCORES
 
 
 @pytest.fixture(scope="module")
@@ -65,11 +58,6 @@ def reference_engine(app):
 def client(app) -> Client:
     return Client(app.url, verbose=False, download_files=False)
 
-
-def write_csv(path: Path, rows: list[tuple[str, str]]) -> Path:
-    lines = ["question,answer"] + [f'"{q}","{a}"' for q, a in rows]
-    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    return path
 
 
 PETS = [
@@ -129,7 +117,7 @@ def test_an_empty_question_is_a_message_not_a_traceback(app):
 
 def test_an_uploaded_file_is_searched_only_in_that_session(app, tmp_path):
     mine, other = client(app), client(app)
-    mine.predict(handle_file(str(write_csv(tmp_path / "pets.csv", PETS))), api_name="/load_file")
+    mine.predict(handle_file(str(write_csv(tmp_path / "pets.csv", [{"question": q, "answer": a} for q, a in PETS]))), api_name="/load_file")
     hits = mine.predict("what should my kitten eat", 3, api_name="/search")
     assert hits[0]["question"] == "How often should I feed my cat?"
     assert {h["question"] for h in hits} == {q for q, _ in PETS}

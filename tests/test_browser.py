@@ -11,8 +11,9 @@ import shutil
 from pathlib import Path
 
 import pytest
-from app_runner import RunningApp
-from conftest import TUTORIAL_QUERY
+
+from tests.support.app_runner import RunningApp
+from tests.support.tutorial import TUTORIAL_QUERY
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",

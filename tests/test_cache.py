@@ -8,9 +8,9 @@ import threading
 
 import numpy as np
 import pytest
-from fakes import HashEmbedder
 
 from faq_engine.embedders.cache import CACHE_FILE, CachedEmbedder, EmbeddingCache, text_key
+from tests.support.fakes import HashEmbedder
 
 TEXTS = [f"How do I do thing number {i}?" for i in range(13)]
 

@@ -7,7 +7,6 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from fakes import HashEmbedder
 
 from faq_engine.cli import main
 from faq_engine.evaluation.runner import read_queries
@@ -16,6 +15,7 @@ from faq_engine.faqs.loader import load_faqs
 from faq_engine.search.match import Calibration, Logistic, key, match_threshold, packaged_table
 from faq_engine.search.memory import MemoryEngine
 from faq_engine.settings import DEFAULT_FIELDS, DEFAULT_METHOD, FIELDS_CHOICES, METHOD_CHOICES, MODEL_ID
+from tests.support.fakes import HashEmbedder
 
 PARAPHRASES = Path(__file__).parent / "data" / "medicare_paraphrases.jsonl"
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from fakes import HashEmbedder
 
 from faq_engine.errors import InvalidQueryError
 from faq_engine.faqs.entry import FaqEntry
@@ -21,6 +20,7 @@ from faq_engine.search.qdrant.engine import QdrantEngine
 from faq_engine.search.qdrant.store import QdrantLocation, QdrantStore
 from faq_engine.search.qdrant.sync import sync
 from faq_engine.settings import METHOD_CHOICES
+from tests.support.fakes import HashEmbedder
 
 QUESTIONS = [
     "How can Medicare help me?",

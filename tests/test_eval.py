@@ -7,7 +7,6 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from fakes import HashEmbedder
 
 from faq_engine.cli import main
 from faq_engine.embedders.memo import MemoEmbedder
@@ -17,6 +16,7 @@ from faq_engine.evaluation.reliability import expected_calibration_error, fit_lo
 from faq_engine.evaluation.runner import parse_methods, read_queries, score_methods
 from faq_engine.faqs.loader import load_faqs
 from faq_engine.settings import DEFAULT_FIELDS, DEFAULT_METHOD, METHOD_CHOICES
+from tests.support.fakes import HashEmbedder
 
 EVAL_DIR = Path(__file__).resolve().parents[1].parent / "shared" / "eval"
 needs_eval_sets = pytest.mark.skipif(

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from fakes import HashEmbedder
 
 from faq_engine.errors import DatasetError, DimensionMismatchError
 from faq_engine.faqs.entry import FaqEntry, texts_for, validate_entries
 from faq_engine.faqs.faqset import build_faqset, validate_vectors
 from faq_engine.faqs.loader import load_bundled
+from tests.support.fakes import HashEmbedder
 
 MEDICARE_QUESTIONS = [
     "How do I get a replacement Medicare card?",

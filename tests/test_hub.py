@@ -11,7 +11,6 @@ import socket
 
 import numpy as np
 import pytest
-from hub_server import LoopbackHub
 
 from faq_engine import __version__
 from faq_engine.cli.errors import describe as cli_words
@@ -22,14 +21,11 @@ from faq_engine.faqs.hub import HubAccess, push_dataset
 from faq_engine.faqs.loader import load_bundled, load_faqs
 from faq_engine.faqs.source import split_revision
 from faq_engine.faqs.writer import write_dataset
+from tests.support.hub_server import HUB_TOKEN, OTHER_TOKEN
 
-TOKEN = "hf_loopback_write_token"
+TOKEN = HUB_TOKEN
 
 
-@pytest.fixture(scope="module")
-def hub():
-    with LoopbackHub({TOKEN: "user", "hf_someone_else": "other"}) as server:
-        yield server
 
 
 @pytest.fixture(scope="module")
@@ -87,7 +83,7 @@ def test_private_repo_needs_a_token(hub, bundled, embedder, tmp_path):
         load_faqs("user/secret", embedder, hub=HubAccess(endpoint=hub.url))
     assert "HF_TOKEN" in cli_words(err.value) and TOKEN not in cli_words(err.value)
     with pytest.raises(HubNotFoundError, match="your token cannot read it"):  # nor can another user's token
-        load_faqs("user/secret", embedder, hub=HubAccess("hf_someone_else", hub.url))
+        load_faqs("user/secret", embedder, hub=HubAccess(OTHER_TOKEN, hub.url))
     with pytest.raises(HubAuthError, match="refused the token"):
         load_faqs("user/secret", embedder, hub=HubAccess("hf_invalid", hub.url))
     faqs = load_faqs("user/secret", embedder, hub=HubAccess(TOKEN, hub.url))
@@ -102,7 +98,7 @@ def test_push_needs_a_valid_write_token(hub, bundled, tmp_path):
         push(hub, tmp_path / "b", "user/nope", bundled.entries, bundled.embeddings, token="hf_invalid")
     assert "hf_invalid" not in str(err.value)
     with pytest.raises(HubAuthError, match="cannot write"):
-        push(hub, tmp_path / "c", "user/nope", bundled.entries, bundled.embeddings, token="hf_someone_else")
+        push(hub, tmp_path / "c", "user/nope", bundled.entries, bundled.embeddings, token=OTHER_TOKEN)
     assert ("dataset", "user/nope") not in hub.state.repos
 
 

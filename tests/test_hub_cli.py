@@ -7,35 +7,30 @@ loads the model, so there are only a few of them.
 
 from __future__ import annotations
 
-import csv
 import json
 import os
 import re
 import subprocess
 import sys
-from pathlib import Path
 
 import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
-from hub_server import LoopbackHub
 
 from faq_engine.faqs.dataset_format import DATA_FILE
 from faq_engine.faqs.hub import HubAccess
 from faq_engine.faqs.loader import load_bundled, load_faqs
 from faq_engine.search.memory import MemoryEngine
 from faq_engine.settings import Settings
+from tests.support.files import write_csv
+from tests.support.hub_server import HUB_TOKEN
 
-TOKEN = "hf_cli_write_token"
+TOKEN = HUB_TOKEN
 QUERY = "How can Medicare help me?"
 COUNTS = re.compile(r"Embedded (\d+) text\(s\) with \S+, reused (\d+) from the cache")
 
 
-@pytest.fixture(scope="module")
-def hub():
-    with LoopbackHub({TOKEN: "user"}) as server:
-        yield server
 
 
 @pytest.fixture(scope="module")
@@ -56,13 +51,6 @@ def run(env, *args, code: str | None = None, **extra) -> subprocess.CompletedPro
     assert proc.returncode == 0, f"{argv} failed:\n{proc.stdout}\n{proc.stderr}"
     return proc
 
-
-def write_csv(path: Path, rows: list[dict]) -> Path:
-    with path.open("w", newline="", encoding="utf-8") as fh:
-        writer = csv.DictWriter(fh, fieldnames=["id", "question", "answer", "url"])
-        writer.writeheader()
-        writer.writerows(rows)
-    return path
 
 
 @pytest.fixture(scope="module")
@@ -130,7 +118,7 @@ def test_re_embedding_after_an_edit_embeds_one_text(pushed, env, workdir, rows, 
 
 
 def test_with_the_api_embedder_only_the_changed_text_is_sent(pushed, env, workdir, rows, embedder):
-    from api_server import FakeInferenceApi
+    from tests.support.api_server import FakeInferenceApi
 
     edited = [dict(r) for r in rows]
     edited[9]["question"] = "What parts does Medicare have?"

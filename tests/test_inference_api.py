@@ -4,17 +4,12 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 import socket
-import subprocess
-import sys
 import time
 import traceback
 
 import numpy as np
 import pytest
-from api_server import FakeInferenceApi, echo_auth, error, loading, malformed, ok, rate_limited, trickle
-from conftest import TUTORIAL_QUERY, env_settings
 
 from faq_engine.cli.errors import describe as cli_words
 from faq_engine.embedders.factory import local_embedder, make_embedder
@@ -34,6 +29,10 @@ from faq_engine.faqs.loader import load_bundled
 from faq_engine.jobs import load_engine
 from faq_engine.retry import RetryPolicy
 from faq_engine.settings import Settings, router_url
+from tests.support.api_server import FakeInferenceApi, echo_auth, error, loading, malformed, ok, rate_limited, trickle
+from tests.support.cli import run_cli
+from tests.support.env import env_settings
+from tests.support.tutorial import TUTORIAL_QUERY
 
 TOKEN = "hf_TESTsecret9f8e7d6c5b4a"
 TEXTS = [f"How do I {verb} my Medicare {noun}?" for verb in ("renew", "replace", "change", "cancel", "check")
@@ -288,11 +287,6 @@ def test_one_vector_space_embed_with_one_search_with_the_other(api, embedder):
 
 # -- the command line, as a real subprocess ------------------------------------------------------
 
-def run_cli(*args: str, **env: str) -> subprocess.CompletedProcess:
-    full_env = {**os.environ, **env}
-    return subprocess.run([sys.executable, "-m", "faq_engine", *args], env=full_env,
-                          capture_output=True, text=True, timeout=120)
-
 
 def local_top5(embedder):
     hits = load_engine(env_settings(embedder="local"), embedder=embedder).search(TUTORIAL_QUERY, 5)
@@ -303,7 +297,7 @@ def test_cli_api_search_survives_503_and_429(embedder):
     with FakeInferenceApi(embedder.embed, token="x") as server:
         server.script(loading(0.05), rate_limited("0"), ok())
         run = run_cli("search", TUTORIAL_QUERY, "--embedder", "api", "--json",
-                      FAQ_ENGINE_API_URL=server.url, HF_TOKEN="x")
+                      env={"FAQ_ENGINE_API_URL": server.url, "HF_TOKEN": "x"})
         assert run.returncode == 0, run.stderr
         assert server.count == 3
     hits = [(h["id"], h["score"]) for h in json.loads(run.stdout)]
@@ -314,7 +308,7 @@ def test_cli_api_search_survives_503_and_429(embedder):
 
 def test_cli_wrong_token_fails_clearly_without_showing_it(api):
     wrong = "hf_WRONGcliSecret555"
-    run = run_cli("-v", "search", TUTORIAL_QUERY, "--embedder", "api", FAQ_ENGINE_API_URL=api.url, HF_TOKEN=wrong)
+    run = run_cli("-v", "search", TUTORIAL_QUERY, "--embedder", "api", env={"FAQ_ENGINE_API_URL": api.url, "HF_TOKEN": wrong})
     assert run.returncode != 0
     assert "401" in run.stderr and "token is invalid" in run.stderr
     assert wrong not in run.stdout + run.stderr
@@ -323,7 +317,7 @@ def test_cli_wrong_token_fails_clearly_without_showing_it(api):
 
 def test_cli_auto_falls_back_visibly(api, embedder):
     wrong = "hf_WRONGautoSecret777"
-    run = run_cli("search", TUTORIAL_QUERY, "--json", FAQ_ENGINE_API_URL=api.url, HF_TOKEN=wrong)
+    run = run_cli("search", TUTORIAL_QUERY, "--json", env={"FAQ_ENGINE_API_URL": api.url, "HF_TOKEN": wrong})
     assert run.returncode == 0, run.stderr
     assert "WARNING" in run.stderr and "local model" in run.stderr and "401" in run.stderr
     assert wrong not in run.stdout + run.stderr
@@ -367,6 +361,6 @@ def test_an_echoed_authorization_header_is_scrubbed_everywhere(embedder, caplog)
 def test_cli_never_prints_an_echoed_token(embedder):
     with FakeInferenceApi(embedder.embed, token=ODD_TOKEN) as server:
         server.script(echo_auth(401))
-        run = run_cli("-v", "search", TUTORIAL_QUERY, FAQ_ENGINE_API_URL=server.url, HF_TOKEN=ODD_TOKEN)
+        run = run_cli("-v", "search", TUTORIAL_QUERY, env={"FAQ_ENGINE_API_URL": server.url, "HF_TOKEN": ODD_TOKEN})
     assert run.returncode == 0, run.stderr  # auto fell back to the local model
     assert "from Bearer ***" in run.stderr and ODD_TOKEN not in run.stdout + run.stderr

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import logging
 import os
-import random
 import subprocess
 import sys
 import textwrap
@@ -13,7 +12,6 @@ import threading
 
 import numpy as np
 import pytest
-from conftest import TUTORIAL_IDS, TUTORIAL_QUERY, TUTORIAL_SCORES, env_settings
 
 from faq_engine.embedders.factory import local_embedder
 from faq_engine.embedders.model_files import model_dir
@@ -23,24 +21,12 @@ from faq_engine.errors import ConfigError, ModelLoadError
 from faq_engine.faqs.loader import load_bundled
 from faq_engine.search.memory import MemoryEngine
 from faq_engine.settings import Settings
+from tests.support.env import env_settings
+from tests.support.texts import varied_texts
+from tests.support.tutorial import TUTORIAL_IDS, TUTORIAL_QUERY, TUTORIAL_SCORES
 
 TOLERANCE = 1e-5
 HEAVY = ("torch", "sentence_transformers", "transformers")
-
-
-def varied_texts(n: int = 300, seed: int = 0) -> list[str]:
-    """Short and long (> 256 tokens) texts, unicode, emoji, punctuation-only and blank ones."""
-    rng = random.Random(seed)
-    words = ("Medicare", "premium", "Part", "B", "doctor", "coverage", "how", "can", "I", "my", "the", "appeal",
-             "café", "naïve", "Straße", "日本語", "Привет", "مرحبا", "😀", "🏥💊", "e\u0301", "ﬁle", "Ⅻ")
-    fixed = ["", " ", "\t\n", "!!!", "?!?...", "---", "😀😀😀", "A", "[CLS] [SEP] [PAD] [UNK]", TUTORIAL_QUERY,
-             "word " * 400, "How do I appeal a denied claim? " * 60]
-    texts = list(fixed)
-    while len(texts) < n:
-        size = rng.choice([1, 3, 8, 20, 60, 200, 400])
-        text = " ".join(rng.choice(words) for _ in range(size))
-        texts.append(text + rng.choice(["", "?", "!", " ...", " 🙂"]))
-    return texts
 
 
 def test_default_local_embedder_is_the_onnx_runtime(embedder):

@@ -8,13 +8,13 @@ import sys
 
 import numpy as np
 import pytest
-from hub_server import LoopbackHub
-from model_hub import serve_model
 
 from faq_engine.cli.errors import describe as cli_words
 from faq_engine.embedders.model_files import HUB_REVISION, WEIGHTS_PACKAGE, hub_model_dir, model_dir, package_model_dir
 from faq_engine.embedders.onnx_runtime import OnnxEmbedder
 from faq_engine.errors import ModelLoadError
+from tests.support.hub_server import LoopbackHub
+from tests.support.model_hub import serve_model
 
 TEXTS = ["How can Medicare help me?", "What is TRICARE?"]
 

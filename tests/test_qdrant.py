@@ -3,16 +3,11 @@
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
-from conftest import TUTORIAL_QUERY, env_settings
-from fakes import HashEmbedder
 
 from faq_engine.cli.errors import describe as cli_words
 from faq_engine.errors import CollectionMismatchError, VectorStoreAuthError, VectorStoreUnavailableError
@@ -26,13 +21,13 @@ from faq_engine.search.memory import MemoryEngine
 from faq_engine.search.qdrant.engine import QdrantEngine
 from faq_engine.search.qdrant.store import QdrantLocation, QdrantStore
 from faq_engine.search.qdrant.sync import sync
+from tests.support.cli import run_cli
+from tests.support.env import env_settings
+from tests.support.fakes import HashEmbedder
+from tests.support.tutorial import TUTORIAL_QUERY
 
 EVAL_DIR = Path(__file__).resolve().parents[1].parent / "shared" / "eval"
 
-
-def run_cli(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "faq_engine", *args], capture_output=True, text=True, timeout=180,
-                          env=os.environ)
 
 
 OPENED: list = []

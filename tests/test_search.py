@@ -3,17 +3,17 @@
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
 import textwrap
 
 import pytest
-from conftest import TUTORIAL_IDS, TUTORIAL_QUERY, TUTORIAL_SCORES
 
 from faq_engine.errors import ConfigError, InvalidQueryError
 from faq_engine.faqs.loader import load_bundled
 from faq_engine.search.memory import MemoryEngine
+from tests.support.cli import run_cli
+from tests.support.tutorial import TUTORIAL_IDS, TUTORIAL_QUERY, TUTORIAL_SCORES
 
 # Blocks every socket connection except loopback, as if the machine had no network.
 NO_NETWORK = textwrap.dedent(
@@ -35,11 +35,6 @@ NO_NETWORK = textwrap.dedent(
 def engine(embedder):
     return MemoryEngine(load_bundled("medicare", embedder, fields="question"), embedder, method="dense")
 
-
-def run_cli(*args: str, code: str | None = None, env: dict | None = None) -> subprocess.CompletedProcess:
-    argv = [sys.executable, "-c", code, *args] if code else [sys.executable, "-m", "faq_engine", *args]
-    environ = {**os.environ, **(env or {})}
-    return subprocess.run(argv, capture_output=True, text=True, timeout=300, env=environ)
 
 
 def assert_tutorial_table(hits: list[dict]) -> None:

@@ -10,10 +10,6 @@ import sys
 import gradio as gr
 import numpy as np
 import pytest
-from api_server import FakeInferenceApi
-from conftest import TUTORIAL_QUERY, env_settings
-from fakes import HashEmbedder
-from hub_server import LoopbackHub
 from huggingface_hub import HfApi
 
 from faq_engine.embedders.cache import CachedEmbedder, EmbeddingCache
@@ -30,13 +26,15 @@ from faq_engine.settings import Settings
 from faq_engine.ui.handlers import DemoHandlers
 from faq_engine.ui.render import make_corpus
 from faq_engine.ui.sessions import SessionStore
+from tests.support.api_server import FakeInferenceApi
+from tests.support.cli import run_cli
+from tests.support.env import env_settings
+from tests.support.fakes import HashEmbedder
+from tests.support.hub_server import LoopbackHub
+from tests.support.tutorial import TUTORIAL_QUERY
 
 OWNER_TOKEN = "hf_loopback_space_owner_secret"
 
-
-def run_cli(*args: str, **env: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "faq_engine", *args], env={**os.environ, **env},
-                          capture_output=True, text=True, timeout=120)
 
 
 # -- a revision is data, never a path ---------------------------------------------------------------
@@ -67,7 +65,7 @@ def test_offline_a_revision_never_reads_a_file_or_folder(revision, tmp_path):
     pointer.write_text(str(tmp_path))  # what the offline cache lookup would have followed
     folder_rel = os.path.relpath(pointer, "/").replace(os.sep, "/")
     bad = revision.format(folder=pointer, folder_rel=folder_rel)
-    run = run_cli("search", TUTORIAL_QUERY, "--dataset", f"user/x@{bad}", HF_HUB_OFFLINE="1")
+    run = run_cli("search", TUTORIAL_QUERY, "--dataset", f"user/x@{bad}", env={"HF_HUB_OFFLINE": "1"})
     assert run.returncode == 1 and "Traceback" not in run.stderr
     assert "not a valid revision" in run.stderr and "hunter2" not in run.stdout + run.stderr
 

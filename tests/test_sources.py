@@ -9,7 +9,6 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
-from fakes import HashEmbedder
 
 from faq_engine import __version__
 from faq_engine.embedders.base import WrappedEmbedder
@@ -19,6 +18,7 @@ from faq_engine.faqs.faqset import SPOT_CHECK_ROWS
 from faq_engine.faqs.loader import load_bundled, load_faqs
 from faq_engine.faqs.tables import read_table
 from faq_engine.faqs.writer import write_dataset
+from tests.support.fakes import HashEmbedder
 
 
 @pytest.fixture(scope="module")

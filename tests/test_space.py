@@ -11,11 +11,7 @@ import subprocess
 import sys
 
 import pytest
-from app_runner import ROOT, RunningApp
-from conftest import TUTORIAL_QUERY
 from gradio_client import Client
-from hub_server import LoopbackHub
-from model_hub import serve_model
 
 from faq_engine.faqs.dataset_format import DatasetMeta
 from faq_engine.faqs.hub import HubAccess, push_dataset
@@ -23,6 +19,10 @@ from faq_engine.faqs.loader import load_bundled, load_faqs
 from faq_engine.faqs.writer import write_dataset
 from faq_engine.search.memory import MemoryEngine
 from faq_engine.settings import DEFAULT_METHOD
+from tests.support.app_runner import ROOT, RunningApp
+from tests.support.hub_server import LoopbackHub
+from tests.support.model_hub import serve_model
+from tests.support.tutorial import TUTORIAL_QUERY
 
 USER_TOKEN = "hf_loopback_space_owner"
 INSTALL_TIMEOUT = 900  # seconds: a cold pip cache downloads gradio, onnxruntime, pyarrow, ...

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from hub_server import LoopbackHub
 from huggingface_hub import CommitOperationAdd, HfApi
 
 from faq_engine.embedders.model_files import HUB_REVISION, RUNTIME_FILES, package_model_dir
 from faq_engine.settings import MODEL_ID
+
+from .hub_server import LoopbackHub
 
 OWNER_TOKEN = "hf_loopback_sentence_transformers"  # the model repo's owner on the loopback Hub
 

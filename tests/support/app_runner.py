@@ -10,7 +10,7 @@ import sys
 import threading
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 START_TIMEOUT = 120  # seconds; the model loads at start-up
 # The tutorial's settings: dense ranking over the questions.
 APP_ENV = {"FAQ_ENGINE_METHOD": "dense", "FAQ_ENGINE_FIELDS": "question", "GRADIO_ANALYTICS_ENABLED": "False"}

@@ -7,7 +7,7 @@ info, trees, paths-info and file downloads (with ``Range``) at any branch or
 commit sha. Private repos answer exactly as the Hub does to a caller without a
 valid token: 401 with ``X-Error-Code: RepoNotFound``. Everything lives in memory.
 
-Run it by hand with ``python tests/hub_server.py`` (prints the endpoint URL).
+Run it by hand with ``python -m tests.support.hub_server`` (prints the endpoint URL).
 """
 
 from __future__ import annotations
@@ -22,6 +22,9 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, unquote, urlsplit
 
 import yaml
+
+HUB_TOKEN = "hf_loopback_write_token"  # the user "user"'s token in the tests' shared loopback Hub
+OTHER_TOKEN = "hf_someone_else"  # another user's
 
 LFS_SUFFIXES = (".parquet", ".arrow", ".bin", ".safetensors", ".npy", ".zip", ".gz")
 GITATTRIBUTES = b"*.parquet filter=lfs diff=lfs merge=lfs -text\n"
