@@ -41,6 +41,7 @@ class Advice(str, Enum):
     HUB_WRITE_TOKEN = "hub_write_token"  # a push needs a token with write access
     OTHER_OUTPUT = "other_output"  # the output folder holds something that is not ours
     INSTALL_WEIGHTS = "install_weights"  # the local model's files are missing
+    INSTALL_RUNTIME = "install_runtime"  # the local runtime's packages are missing
     USE_LOCAL_EMBEDDER = "use_local_embedder"  # the Inference API failed: the local model is the way round
     API_URL = "api_url"  # the Inference API URL is wrong or retired
     API_TOKEN = "api_token"  # the Inference API needs a (valid) token

