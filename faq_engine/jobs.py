@@ -14,6 +14,7 @@ from ._version import __version__
 from .embedders.base import Embedder, Progress
 from .embedders.cache import CachedEmbedder, CacheStats, EmbeddingCache
 from .embedders.factory import make_embedder
+from .faqs.alternates import embed_alternates
 from .faqs.dataset_format import DatasetMeta
 from .faqs.entry import Entries
 from .faqs.faqset import FUSED, embed_entries
@@ -92,7 +93,7 @@ def publish(source: str | Source, output: Path, embedder: Embedder, *, fields: s
             for start in range(0, total, PUBLISH_CHUNK):
                 part = Entries(entries.table.slice(start, PUBLISH_CHUNK))
                 report = None if progress is None else (lambda done, _, s=start: progress(s + done, total))
-                writer.write(part, embed_entries(cached, part, fields, report))
+                writer.write(part, embed_entries(cached, part, fields, report), embed_alternates(cached, part).vectors)
     finally:
         cache.close()
     data_file = Path(output) / writer.names[0]

@@ -15,7 +15,7 @@ from typing import Sequence
 import numpy as np
 
 from ..errors import DatasetError
-from .dataset_format import EMBEDDING_COLUMN, META_KEY, DatasetMeta
+from .dataset_format import ALTERNATE_EMBEDDINGS, EMBEDDING_COLUMN, META_KEY, DatasetMeta
 from .entry import row_list
 
 BATCH_ROWS = 65_536  # rows per batch when copying vectors: bounded temporaries
@@ -28,6 +28,7 @@ class ParquetData:
     table: object  # pyarrow.Table
     vectors: np.ndarray | None
     meta: DatasetMeta | None
+    alternates: np.ndarray | None = None  # the alternate phrasings' vectors, flattened in row order
 
 
 def _open(path: Path):
@@ -87,7 +88,7 @@ def read_parquet(paths: Sequence[Path]) -> ParquetData:
     meta = next((m for m in (_meta(f.schema_arrow, p) for p, f in files) if m is not None), None)
     texts = []
     for _, file in files:
-        names = [n for n in file.schema_arrow.names if n != EMBEDDING_COLUMN]
+        names = [n for n in file.schema_arrow.names if n not in (EMBEDDING_COLUMN, ALTERNATE_EMBEDDINGS)]
         texts.append(file.read(columns=names))
     table = pa.concat_tables(texts, promote_options="permissive") if len(texts) > 1 else texts[0]
     with_vectors = [(p, f) for p, f in files if EMBEDDING_COLUMN in f.schema_arrow.names]
@@ -104,4 +105,20 @@ def read_parquet(paths: Sequence[Path]) -> ParquetData:
         _copy_vectors(file, path, vectors, start)
         start += file.metadata.num_rows
     pa.default_memory_pool().release_unused()  # hand the decoded groups' memory back to the OS, once
-    return ParquetData(table, vectors, meta)
+    return ParquetData(table, vectors, meta, _alternate_vectors(files, dim))
+
+
+def _alternate_vectors(files, dim: int) -> np.ndarray | None:
+    """Every file's alternate phrasing vectors, flattened in row order (``None`` if a file has none stored)."""
+    if not all(ALTERNATE_EMBEDDINGS in f.schema_arrow.names for _, f in files):
+        return None
+    parts = []
+    for path, file in files:
+        column = file.read(columns=[ALTERNATE_EMBEDDINGS], use_threads=False).column(0).combine_chunks()
+        values = column.flatten()  # one vector per phrasing
+        lengths = np.asarray(values.value_lengths().fill_null(-1)) if len(values) else np.zeros(0)
+        if values.null_count or np.any(lengths != dim):
+            raise DatasetError(f"{path.name}: the {ALTERNATE_EMBEDDINGS!r} column holds vectors that are missing "
+                               f"or not {dim} long.")
+        parts.append(values.flatten().to_numpy(zero_copy_only=False).reshape(len(values), dim))
+    return np.concatenate(parts).astype(np.float32, copy=False) if parts else None

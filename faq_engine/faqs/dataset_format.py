@@ -3,9 +3,11 @@
 A dataset folder (local, or a snapshot of a Hub dataset repo) looks like::
 
     README.md                               dataset card; YAML front matter records the vectors
-    data/train-00000-of-00001.parquet       id, question, answer, url, embedding
+    data/train-00000-of-00001.parquet       id, question, answer, url, embedding, alternates, alternate_embeddings
 
-``embedding`` is a fixed-length ``float32`` list (384 values for all-MiniLM-L6-v2).
+``embedding`` is a fixed-length ``float32`` list (384 values for all-MiniLM-L6-v2);
+``alternates`` the FAQ's other phrasings (a list of strings, often empty) and
+``alternate_embeddings`` one such vector per phrasing (unit length).
 The same facts as the card's ``faq_engine`` block are stored in the Parquet
 schema metadata, so a lone Parquet file still says which model made its vectors.
 ``pyarrow`` and ``yaml`` are imported inside the functions: importing faq-engine
@@ -29,6 +31,7 @@ DATA_FILE = "data/train-00000-of-00001.parquet"  # a dataset of one shard; see s
 CARD_FILE = "README.md"
 META_KEY = "faq_engine"
 EMBEDDING_COLUMN = "embedding"
+ALTERNATE_EMBEDDINGS = "alternate_embeddings"
 TEXT_COLUMNS = ("id", "question", "answer", "url")
 
 # fields "both": a FAQ's vector is QUESTION_WEIGHT * e(question) + (1 - QUESTION_WEIGHT) * e(question + answer),
@@ -81,6 +84,7 @@ class StoredFaqs:
     entries: Sequence[FaqEntry]  # Entries, when read from disk
     embeddings: np.ndarray | None
     meta: DatasetMeta | None
+    alternates: np.ndarray | None = None  # the alternate phrasings' vectors, flattened in row order
 
 
 def _size_category(rows: int) -> str:
@@ -88,6 +92,15 @@ def _size_category(rows: int) -> str:
         if rows < limit:
             return label
     return "n>1M"
+
+
+def _features(dim: int) -> list[dict]:
+    """The columns as the Hub's dataset viewer reads them."""
+    return [{"name": c, "dtype": "string"} for c in TEXT_COLUMNS] + [
+        {"name": EMBEDDING_COLUMN, "list": "float32", "length": dim},
+        {"name": "alternates", "list": "string"},
+        {"name": ALTERNATE_EMBEDDINGS, "list": {"list": "float32", "length": dim}},
+    ]
 
 
 def render_card(meta: DatasetMeta, title: str, repo_id: str | None = None) -> str:
@@ -101,8 +114,7 @@ def render_card(meta: DatasetMeta, title: str, repo_id: str | None = None) -> st
         "size_categories": [_size_category(meta.rows)],
         "configs": [{"config_name": "default", "data_files": [{"split": "train", "path": "data/train-*"}]}],
         "dataset_info": {
-            "features": [{"name": c, "dtype": "string"} for c in TEXT_COLUMNS]
-            + [{"name": EMBEDDING_COLUMN, "list": "float32", "length": meta.dim}],
+            "features": _features(meta.dim),
             "splits": [{"name": "train", "num_examples": meta.rows}],
         },
         META_KEY: asdict(meta),
@@ -118,7 +130,9 @@ def render_card(meta: DatasetMeta, title: str, repo_id: str | None = None) -> st
 - **Vectors:** float32, {"L2-normalised (cosine similarity = dot product)" if meta.normalized else FUSED_VECTORS}
 - **Made with:** faq-engine {meta.faq_engine_version}
 
-Columns: `id`, `question`, `answer`, `url` (strings) and `embedding` ({meta.dim} float32 values).
+Columns: `id`, `question`, `answer`, `url` (strings), `embedding` ({meta.dim} float32 values),
+`alternates` (other ways people ask the question: a list of strings, often empty) and
+`alternate_embeddings` (one {meta.dim}-value vector per alternate, L2-normalised).
 
 ```python
 from datasets import load_dataset

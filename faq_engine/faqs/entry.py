@@ -8,20 +8,23 @@ from typing import Iterable, Iterator, Sequence, overload
 from ..errors import DatasetError
 
 COLUMNS = ("id", "question", "answer", "url")
+ALTERNATES = "alternates"  # other phrasings of the question: a list of strings, often empty
 
 
 @dataclass(frozen=True)
 class FaqEntry:
-    """One FAQ: a stable id, the question, its answer and an optional source URL."""
+    """One FAQ: a stable id, the question, its answer, an optional source URL, and other ways people ask it."""
 
     id: str
     question: str
     answer: str = ""
     url: str = ""
+    alternates: tuple[str, ...] = ()
 
 
 class Entries(Sequence[FaqEntry]):
-    """Many FAQs in Arrow columns (``id``, ``question``, ``answer``, ``url``: strings, never null).
+    """Many FAQs in Arrow columns (``id``, ``question``, ``answer``, ``url``: strings, never null; and
+    ``alternates``, lists of strings, present only when some FAQ has one).
 
     A million FAQs stay a few Arrow buffers instead of a million Python objects: a
     :class:`FaqEntry` is made only when one is asked for (a search hit, say).
@@ -37,9 +40,12 @@ class Entries(Sequence[FaqEntry]):
             column = column if column.type == pa.string() else column.cast(pa.string())
             column = pc.fill_null(column, "") if column.null_count else column
             columns[name] = column.combine_chunks() if column.num_chunks != 1 else column
+        if ALTERNATES in table.column_names:
+            columns[ALTERNATES] = _phrasings(table.column(ALTERNATES))
         self.table = pa.table(columns)
         self.validated = False  # set by validate_entries: a set is checked once however often it is passed on
-        self._columns = [self.table.column(name).chunk(0) if self.table.num_rows else None for name in COLUMNS]
+        self._columns = [self.table.column(name).chunk(0) if self.table.num_rows else None
+                         for name in COLUMNS + ((ALTERNATES,) if self.has_alternates else ())]
 
     @classmethod
     def of(cls, entries: Iterable[FaqEntry]) -> Entries:
@@ -49,7 +55,15 @@ class Entries(Sequence[FaqEntry]):
         import pyarrow as pa
 
         rows = list(entries)
-        return cls(pa.table({name: pa.array([getattr(e, name) for e in rows], pa.string()) for name in COLUMNS}))
+        columns = {name: pa.array([getattr(e, name) for e in rows], pa.string()) for name in COLUMNS}
+        if any(e.alternates for e in rows):
+            columns[ALTERNATES] = pa.array([list(e.alternates) for e in rows], pa.list_(pa.string()))
+        return cls(pa.table(columns))
+
+    @property
+    def has_alternates(self) -> bool:
+        """Whether the entries carry an alternates column (some FAQ has another phrasing)."""
+        return ALTERNATES in self.table.column_names
 
     def __len__(self) -> int:
         return self.table.num_rows
@@ -66,10 +80,14 @@ class Entries(Sequence[FaqEntry]):
         i = int(index) + (len(self) if int(index) < 0 else 0)
         if not 0 <= i < len(self):
             raise IndexError(index)
-        return FaqEntry(*(column[i].as_py() for column in self._columns))
+        values = [column[i].as_py() for column in self._columns]
+        return FaqEntry(*values[: len(COLUMNS)], *(tuple(v) for v in values[len(COLUMNS) :]))
 
     def __iter__(self) -> Iterator[FaqEntry]:
-        return iter([FaqEntry(*row) for row in zip(*(self.column(name) for name in COLUMNS))])
+        columns = [self.column(name) for name in COLUMNS]
+        if self.has_alternates:
+            columns.append([tuple(a) for a in self.alternates()])
+        return iter([FaqEntry(*row) for row in zip(*columns)])
 
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, Sequence):
@@ -81,6 +99,36 @@ class Entries(Sequence[FaqEntry]):
     def column(self, name: str) -> list[str]:
         """One column as Python strings (``id``, ``question``, ``answer`` or ``url``)."""
         return self.table.column(name).to_pylist()
+
+    def alternates(self) -> list[list[str]]:
+        """Each FAQ's other phrasings (empty lists when none has any)."""
+        if not self.has_alternates:
+            return [[] for _ in range(len(self))]
+        return self.table.column(ALTERNATES).to_pylist()
+
+    def with_alternates(self, alternates: Sequence[Sequence[str]]) -> Entries:
+        """These entries with each FAQ's alternates replaced (one list per FAQ)."""
+        import pyarrow as pa
+
+        table = self.table.drop_columns([ALTERNATES]) if self.has_alternates else self.table
+        if any(alternates):
+            table = table.append_column(ALTERNATES, pa.array([list(a) for a in alternates], pa.list_(pa.string())))
+        return Entries(table)
+
+
+def _phrasings(column):
+    """An alternates column as ``list<string>``: stripped, blank and repeated phrasings dropped, nulls empty."""
+    import pyarrow as pa
+
+    rows = []
+    for value in column.to_pylist():  # small next to the FAQs: a list per FAQ, most of them empty
+        seen: dict[str, None] = {}
+        for text in value if isinstance(value, (list, tuple)) else ():
+            text = str(text).strip() if text is not None else ""
+            if text:
+                seen.setdefault(text)
+        rows.append(list(seen))
+    return pa.array(rows, pa.list_(pa.string()))
 
 
 def texts_for(entries: Sequence[FaqEntry], fields: str) -> list[str]:

@@ -11,6 +11,7 @@ import numpy as np
 from ..embedders.base import Embedder, Progress
 from ..errors import DatasetError
 from ..vectors import check_dim, l2_normalize
+from .alternates import AlternateVectors, checked, embed_alternates
 from .columnar import BATCH_ROWS
 from .dataset_format import FUSED, QUESTION_WEIGHT
 from .entry import Entries, FaqEntry, row_list, texts_for, validate_entries
@@ -46,7 +47,8 @@ class FaqSet:
     fused ``both`` vectors keep the length that makes a dot product the weighted mean of two cosines.
 
     ``notes`` are notices for the user about how the set was loaded (re-embedded,
-    served from a cached copy, ...).
+    served from a cached copy, ...). ``alternates`` holds the vectors of the FAQs' other
+    phrasings when any FAQ has one.
     """
 
     name: str
@@ -55,9 +57,12 @@ class FaqSet:
     model_id: str
     fields: str = "question"
     notes: tuple[str, ...] = field(default=())
+    alternates: AlternateVectors | None = None
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "entries", Entries.of(self.entries))  # FAQ objects in, columns kept
+        if self.alternates is not None and len(self.alternates) and self.alternates.owners[-1] >= len(self.entries):
+            raise DatasetError("Alternate phrasings belong to FAQ rows the set does not have.")
 
     def __len__(self) -> int:
         return len(self.entries)
@@ -125,6 +130,7 @@ class StoredVectors:
     model_id: str | None
     fields: str | None
     owned: bool = False  # the loader's own copy: may be normalised in place
+    alternates: np.ndarray | None = None  # the alternate phrasings' vectors, flattened in row order
 
 
 def build_faqset(
@@ -154,4 +160,13 @@ def build_faqset(
                      "re-embedded the text.",)
             log.warning(notes[0])
         vectors = embed_entries(embedder, entries, fields, progress)
-    return FaqSet(name, entries, vectors, embedder.model_id, fields, notes)
+    return FaqSet(name, entries, vectors, embedder.model_id, fields, notes, _alternates(entries, embedder, stored))
+
+
+def _alternates(entries: Entries, embedder: Embedder, stored: StoredVectors | None) -> AlternateVectors | None:
+    """The alternate phrasings' vectors: stored ones when the same model made them, else embedded now."""
+    if not entries.has_alternates:
+        return None
+    if stored is not None and stored.alternates is not None and stored.model_id == embedder.model_id:
+        return checked(stored.alternates, entries, embedder.dim)
+    return embed_alternates(embedder, entries)

@@ -88,7 +88,7 @@ def read_source(path: Path, columns: Columns = Columns(), *, label: str | None =
         data = read_parquet(files)
         meta = meta or data.meta  # faq-engine's own format: written from stripped text
         entries = entries_from_table(data.table, columns, label, trimmed=meta is not None)
-        return StoredFaqs(entries, data.vectors, meta)
+        return StoredFaqs(entries, data.vectors, meta, data.alternates)
     rows = [row for file, fmt in zip(files, formats) for row in read_rows(file, fmt)]
     return StoredFaqs(entries_from_rows(rows, columns, label), None, meta)
 
@@ -137,7 +137,8 @@ def load_faqs(source: str | Path | Source, embedder: Embedder, *, fields: str | 
     vectors, notes = _usable_vectors(source.name, stored, embedder.model_id, use_fields)
     if vectors is not None and meta.model_id == embedder.model_id and meta.fields == use_fields:
         vectors, notes = _checked(source.name, stored, vectors, embedder, use_fields, notes)
-    stored_vectors = None if vectors is None else StoredVectors(vectors, meta.model_id, meta.fields, owned=True)
+    stored_vectors = None if vectors is None else StoredVectors(vectors, meta.model_id, meta.fields, owned=True,
+                                                                alternates=stored.alternates)
     cache = EmbeddingCache.in_dir(cache_dir) if cache_dir else None
     try:
         faqs = build_faqset(source.name, stored.entries, CachedEmbedder(embedder, cache) if cache else embedder,

@@ -1,4 +1,8 @@
-"""Raw FAQ tables: CSV, JSON (a list of objects), JSONL and Parquet rows mapped to :class:`FaqEntry`."""
+"""Raw FAQ tables: CSV, JSON (a list of objects), JSONL and Parquet rows mapped to :class:`FaqEntry`.
+
+Alternate phrasings of a question live in an ``alternates`` column: a list of strings in JSON,
+JSONL and Parquet; in a CSV (one cell), the phrasings separated by ``|``.
+"""
 
 from __future__ import annotations
 
@@ -12,18 +16,31 @@ import numpy as np
 
 from ..errors import Advice, DatasetError
 from .columnar import read_parquet
-from .entry import Entries, FaqEntry, validate_entries
+from .entry import ALTERNATES, Entries, FaqEntry, validate_entries
 from .source import FORMATS
 
 
 @dataclass(frozen=True)
 class Columns:
-    """Which input columns hold the id, question, answer and URL."""
+    """Which input columns hold the id, question, answer, URL and alternate phrasings."""
 
     question: str = "question"
     answer: str = "answer"
     id: str = "id"
     url: str = "url"
+    alternates: str = ALTERNATES
+
+
+CSV_SEPARATOR = "|"  # between the alternate phrasings of one CSV cell
+
+
+def split_phrasings(value: object) -> list[str]:
+    """A cell's alternate phrasings: a list as it is, a string split at ``|`` (a CSV cell), nothing for null."""
+    if value is None or (isinstance(value, float) and np.isnan(value)):
+        return []
+    if isinstance(value, (list, tuple)):
+        return [str(v) for v in value if v is not None]
+    return str(value).split(CSV_SEPARATOR)
 
 
 def format_of(path: Path) -> str:
@@ -128,6 +145,11 @@ def entries_from_table(table, columns: Columns, where: str, *, trimmed: bool = F
     row_ids = pa.array(np.arange(table.num_rows).astype(str))
     mapped = {"id": text(columns.id, row_ids), "question": text(columns.question), "answer": text(columns.answer),
               "url": text(columns.url)}
+    if columns.alternates in table.column_names:
+        phrasings = table.column(columns.alternates)
+        if not (pa.types.is_list(phrasings.type) or pa.types.is_large_list(phrasings.type)):
+            phrasings = pa.array([split_phrasings(v) for v in phrasings.to_pylist()], pa.list_(pa.string()))
+        mapped[ALTERNATES] = phrasings
     return _validated(Entries(pa.table(mapped)), where)
 
 
@@ -141,6 +163,7 @@ def entries_from_rows(rows: list[dict[str, Any]], columns: Columns, where: str) 
             question=_text(row.get(columns.question)),
             answer=_text(row.get(columns.answer)),
             url=_text(row.get(columns.url)),
+            alternates=tuple(split_phrasings(row.get(columns.alternates))),
         )
         for i, row in enumerate(rows)
     ]

@@ -20,8 +20,18 @@ from typing import Callable, Sequence
 import numpy as np
 
 from ..errors import Advice, DatasetError
-from .dataset_format import CARD_FILE, EMBEDDING_COLUMN, META_KEY, DatasetMeta, read_card, render_card, shard_file
-from .entry import COLUMNS, Entries, FaqEntry
+from .alternates import flat
+from .dataset_format import (
+    ALTERNATE_EMBEDDINGS,
+    CARD_FILE,
+    EMBEDDING_COLUMN,
+    META_KEY,
+    DatasetMeta,
+    read_card,
+    render_card,
+    shard_file,
+)
+from .entry import ALTERNATES, COLUMNS, Entries, FaqEntry
 
 SHARD_ROWS = 250_000  # about 400 MB of vectors and text per shard, as Hub datasets are usually cut
 ROW_GROUP_ROWS = 16_384  # about 25 MB a row group: readers stream them without holding a whole shard
@@ -54,9 +64,10 @@ class DatasetWriter:
         else:
             self.abort()
 
-    def write(self, entries: Sequence[FaqEntry], vectors: np.ndarray) -> None:
-        """Append FAQs and their vectors (one row each), splitting them across shards as needed."""
-        table = _table(Entries.of(entries), np.ascontiguousarray(vectors, dtype=np.float32), self.meta)
+    def write(self, entries: Sequence[FaqEntry], vectors: np.ndarray, alternates: np.ndarray | None = None) -> None:
+        """Append FAQs and their vectors (one row each), splitting them across shards as needed; ``alternates``
+        are the vectors of their alternate phrasings, flattened in row order."""
+        table = _table(Entries.of(entries), np.ascontiguousarray(vectors, dtype=np.float32), self.meta, alternates)
         done = 0
         while done < table.num_rows:
             if self._in_shard == self.shard_rows:
@@ -100,8 +111,10 @@ class DatasetWriter:
         if self._writer is None:
             schema = _table(Entries.of([]), np.zeros((0, self.meta.dim), np.float32), self.meta).schema
             # Text compressed, vectors not: floats barely compress, and reading them back is then a copy.
-            self._writer = pq.ParquetWriter(self.staging / self.names[self._shard], schema, use_dictionary=COLUMNS,
-                                            compression={**{c: "snappy" for c in COLUMNS}, EMBEDDING_COLUMN: "none"})
+            texts = COLUMNS + (ALTERNATES,)
+            self._writer = pq.ParquetWriter(self.staging / self.names[self._shard], schema, use_dictionary=texts,
+                                            compression={**{c: "snappy" for c in texts}, EMBEDDING_COLUMN: "none",
+                                                         ALTERNATE_EMBEDDINGS: "none"})
         return self._writer
 
     def _next_shard(self) -> None:
@@ -110,25 +123,39 @@ class DatasetWriter:
 
 
 def write_dataset(folder: Path, entries: Sequence[FaqEntry], vectors: np.ndarray, meta: DatasetMeta, title: str,
-                  repo_id: str | None = None) -> Path:
+                  repo_id: str | None = None, alternates: np.ndarray | None = None) -> Path:
     """Write FAQs and their vectors as a dataset folder (shards and card) in one go; returns the first shard."""
     vectors = np.asarray(vectors, dtype=np.float32)
     if vectors.shape != (len(entries), meta.dim):
         raise DatasetError(f"Cannot write {vectors.shape} vectors for {len(entries)} FAQs of dimension {meta.dim}.")
     with DatasetWriter(folder, meta, title, repo_id) as writer:
-        writer.write(entries, vectors)
+        writer.write(entries, vectors, alternates)
     return Path(folder) / writer.names[0]
 
 
-def _table(entries: Entries, vectors: np.ndarray, meta: DatasetMeta):
+def _table(entries: Entries, vectors: np.ndarray, meta: DatasetMeta, alternates: np.ndarray | None = None):
     import pyarrow as pa
 
     if vectors.shape != (len(entries), meta.dim):
         raise DatasetError(f"Cannot write {vectors.shape} vectors for {len(entries)} FAQs of dimension {meta.dim}.")
     columns = {name: entries.table.column(name) for name in COLUMNS}
-    columns[EMBEDDING_COLUMN] = pa.FixedSizeListArray.from_arrays(pa.array(vectors.reshape(-1), pa.float32()),
-                                                                  meta.dim)
+    columns[EMBEDDING_COLUMN] = _vectors(vectors, meta.dim)
+    phrasings = entries.alternates()
+    count = len(flat(phrasings))
+    alternates = np.zeros((0, meta.dim), np.float32) if alternates is None and not count else alternates
+    if alternates is None or np.shape(alternates) != (count, meta.dim):
+        raise DatasetError(f"Cannot write {np.shape(alternates)} vectors for {count} alternate phrasings.")
+    offsets = pa.array(np.r_[0, np.cumsum([len(p) for p in phrasings])].astype(np.int32))
+    columns[ALTERNATES] = pa.array(phrasings, pa.list_(pa.string()))
+    columns[ALTERNATE_EMBEDDINGS] = pa.ListArray.from_arrays(offsets, _vectors(alternates, meta.dim))
     return pa.table(columns).replace_schema_metadata({META_KEY: json.dumps(asdict(meta))})
+
+
+def _vectors(vectors: np.ndarray, dim: int):
+    import pyarrow as pa
+
+    flat_values = np.ascontiguousarray(vectors, dtype=np.float32).reshape(-1)
+    return pa.FixedSizeListArray.from_arrays(pa.array(flat_values, pa.float32()), dim)
 
 
 def _refuse_foreign_card(card: Path) -> None:

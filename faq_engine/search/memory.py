@@ -18,6 +18,7 @@ from .engine import Engine, EngineInfo, FaqSample, Ranking
 from .hybrid import blend_scores
 from .index import ExactIndex
 from .match import Calibration
+from .phrasings import closest
 from .ranking import top_k_from_scores
 
 
@@ -58,7 +59,10 @@ class MemoryEngine(Engine):
 
     def _rank(self, queries: list[str], vectors: np.ndarray, depth: int, *, with_vectors: bool) -> list[Ranking]:
         out = []
+        alternates = self.faqs.alternates
         for start, similarity in self.index.chunks(vectors):  # bounded (questions x FAQs) blocks
+            if alternates is not None:  # a FAQ is as close as its closest phrasing
+                closest(similarity, vectors[start : start + len(similarity)] @ alternates.vectors.T, alternates.owners)
             ranking = similarity
             if self._lexical is not None:
                 # BM25 always indexes the FAQ questions: with the answers added, BM25 alone and the hybrid over

@@ -20,8 +20,9 @@ from ...settings import DEFAULT_METHOD, Method
 from ..engine import Engine, EngineInfo, FaqSample, Ranking
 from ..hybrid import blend_scores
 from ..match import Calibration
+from ..phrasings import closest
 from .sparse import query_vector
-from .store import DENSE, EXACT_BELOW, QdrantStore
+from .store import DENSE, EXACT_BELOW, PHRASINGS, QdrantStore
 
 CANDIDATES = 100  # best points taken from each ranking before blending
 
@@ -37,6 +38,7 @@ class QdrantEngine(Engine):
         super().__init__(embedder, meta.fields, method=method, threshold=threshold, calibration=calibration)
         self.store, self.meta = store, meta
         self.exact = meta.rows < EXACT_BELOW if exact is None else exact
+        self._vectors = (DENSE, PHRASINGS) if meta.phrasings else (DENSE,)
         self._tokenizer = None
         if method != "dense":
             from ..lexical import Tokenizer
@@ -59,15 +61,18 @@ class QdrantEngine(Engine):
     def _rank_one(self, query: str, vector: np.ndarray, depth: int) -> Ranking:
         points, bm25 = {}, {}
         if self.method != "dense":
-            for p in self.store.sparse(query_vector(query, self._tokenizer), max(depth, CANDIDATES)):
+            for p in self.store.sparse(query_vector(query, self._tokenizer), max(depth, CANDIDATES),
+                                       with_vectors=self._vectors):
                 points[p.id], bm25[p.id] = p, float(p.score)
         if self.method != "bm25":
-            found = self.store.dense(vector, depth if self.method == "dense" else max(depth, CANDIDATES),
-                                     exact=self.exact, with_vectors=True)
-            points.update((p.id, p) for p in found)
+            limit = depth if self.method == "dense" else max(depth, CANDIDATES)
+            # The best by their own vector and the best by their closest phrasing: the best by either is among them.
+            for using in self._vectors:
+                found = self.store.dense(vector, limit, exact=self.exact, using=using, with_vectors=self._vectors)
+                points.update((p.id, p) for p in found)
         ids = list(points)
         stored = np.asarray([points[i].vector[DENSE] for i in ids], dtype=np.float32).reshape(len(ids), len(vector))
-        similarity = stored @ vector.astype(np.float32)
+        similarity = self._similarity(stored, [points[i].vector.get(PHRASINGS) for i in ids], vector)
         lexical = np.asarray([bm25.get(i, 0.0) for i in ids], dtype=np.float32)
         scores = {"dense": similarity, "bm25": lexical}.get(self.method)
         if scores is None:
@@ -77,6 +82,18 @@ class QdrantEngine(Engine):
         entries = [_entry(points[ids[j]].payload) for j in order]
         return Ranking(entries, scores[order], similarity[order], stored[order])
 
+    @staticmethod
+    def _similarity(stored: np.ndarray, phrasings: list, vector: np.ndarray) -> np.ndarray:
+        """Each point's similarity: to its own vector, or to its closest alternate phrasing (as in memory)."""
+        similarity = stored @ vector.astype(np.float32)
+        with_phrasings = [j for j, p in enumerate(phrasings) if p]
+        if with_phrasings:
+            alternates = np.concatenate([np.asarray(phrasings[j], dtype=np.float32) for j in with_phrasings])
+            owners = np.repeat(with_phrasings, [len(phrasings[j]) for j in with_phrasings])
+            closest(similarity[None, :], (alternates @ vector.astype(np.float32))[None, :], owners)
+        return similarity
+
 
 def _entry(payload: dict) -> FaqEntry:
-    return FaqEntry(payload["id"], payload["question"], payload["answer"], payload.get("url", ""))
+    return FaqEntry(payload["id"], payload["question"], payload["answer"], payload.get("url", ""),
+                    tuple(payload.get("alternates", ())))

@@ -34,7 +34,7 @@ from ...retry import RetryPolicy, call_with_retries
 from ..lexical import K1, B
 from .sparse import SparseVector
 
-DENSE, SPARSE = "dense", "bm25"
+DENSE, SPARSE, PHRASINGS = "dense", "bm25", "alternates"  # PHRASINGS: a multivector, one per alternate
 NAMESPACE = uuid.UUID("6f0b7a52-2f7e-4e55-9a3c-8d1e2b4c6a90")  # FAQ id -> point id, the same everywhere
 EXACT_BELOW = 20_000  # points; an exact scan below, HNSW above (overridable)
 TIMEOUT = 30  # seconds per request
@@ -92,6 +92,7 @@ class CollectionMeta:
     rows: int = 0
     content_hash: str = ""
     faq_engine_version: str = __version__
+    phrasings: bool = False  # the collection has the alternates multivector (made by faq-engine 0.2 or later)
 
 
 @dataclass(frozen=True)
@@ -113,13 +114,15 @@ def faq_hash(payload: dict, fields: str) -> str:
     embedded fields and the BM25 constants (its sparse vector's term weights), so a change to any of them
     rewrites the point on the next index run."""
     parts = [payload[k] for k in ("id", "question", "answer", "url")] + [str(payload["row"])]
+    parts += ["\x1e".join(payload.get("alternates", ()))]
     text = "\x1f".join([fields, f"bm25:{K1}:{B}"] + parts)
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:32]
 
 
 def payload_of(entry, row: int) -> dict:
     """A FAQ's point payload, without its hash."""
-    return {"id": entry.id, "question": entry.question, "answer": entry.answer, "url": entry.url, "row": int(row)}
+    return {"id": entry.id, "question": entry.question, "answer": entry.answer, "url": entry.url, "row": int(row),
+            "alternates": list(entry.alternates)}
 
 
 class QdrantStore:
@@ -167,8 +170,13 @@ class QdrantStore:
 
         # Dot product: unit vectors score their cosine, and fused "both" vectors their weighted mean of two.
         dense = models.VectorParams(size=meta.dim, distance=models.Distance.DOT)
+        vectors = {DENSE: dense}
+        if meta.phrasings:  # a FAQ's alternate phrasings, scored by the closest one (MaxSim)
+            vectors[PHRASINGS] = models.VectorParams(size=meta.dim, distance=models.Distance.DOT,
+                                                     multivector_config=models.MultiVectorConfig(
+                                                         comparator=models.MultiVectorComparator.MAX_SIM))
         self._call("create the collection", lambda: self.client.create_collection(
-            self.collection, vectors_config={DENSE: dense},
+            self.collection, vectors_config=vectors,
             sparse_vectors_config={SPARSE: models.SparseVectorParams(modifier=models.Modifier.IDF)},
             metadata={"faq_engine": asdict(meta)}))
 
@@ -189,16 +197,19 @@ class QdrantStore:
                 return found
 
     def upsert(self, entries: Entries, rows: Sequence[int], vectors: np.ndarray, sparse: Sequence[SparseVector],
-               fields: str) -> None:
-        """Write these FAQs' points (one batch); ``rows`` are their places in the FAQ set."""
+               fields: str, phrasings: Sequence[np.ndarray] | None = None) -> None:
+        """Write these FAQs' points (one batch); ``rows`` are their places in the FAQ set, ``phrasings`` each
+        FAQ's alternate phrasing vectors."""
         from qdrant_client import models
 
         points = []
-        for entry, row, vector, (indices, values) in zip(entries, rows, vectors, sparse):
+        for i, (entry, row, vector, (indices, values)) in enumerate(zip(entries, rows, vectors, sparse)):
             payload = payload_of(entry, row)
             payload["hash"] = faq_hash(payload, fields)
-            points.append(models.PointStruct(id=point_id(entry.id), payload=payload, vector={
-                DENSE: vector.tolist(), SPARSE: models.SparseVector(indices=indices, values=values)}))
+            named = {DENSE: vector.tolist(), SPARSE: models.SparseVector(indices=indices, values=values)}
+            if phrasings is not None and len(phrasings[i]):
+                named[PHRASINGS] = phrasings[i].tolist()
+            points.append(models.PointStruct(id=point_id(entry.id), payload=payload, vector=named))
         self._call("write points", lambda: self.client.upsert(self.collection, points=points, wait=True))
 
     def delete(self, faq_ids: Sequence[str]) -> None:
@@ -210,18 +221,21 @@ class QdrantStore:
             self._call("delete points", lambda ids=ids: self.client.delete(
                 self.collection, points_selector=models.PointIdsList(points=ids), wait=True))
 
-    def dense(self, vector: np.ndarray, k: int, *, exact: bool, with_vectors: bool = False) -> list:
-        """The ``k`` nearest points by cosine, best first."""
+    def dense(self, vector: np.ndarray, k: int, *, exact: bool, using: str = DENSE,
+              with_vectors: Sequence[str] = ()) -> list:
+        """The ``k`` nearest points by dot product with their own vector (``using=DENSE``) or with their closest
+        alternate phrasing (``using=PHRASINGS``), best first, with the named vectors asked for."""
         from qdrant_client import models
 
         # Embedded mode always scans exactly (and warns about search parameters): they go to servers only.
         params = models.SearchParams(exact=exact) if self.remote else None
+        query = np.asarray(vector, dtype=np.float32).tolist()
         return self._call("search", lambda: self.client.query_points(
-            self.collection, query=np.asarray(vector, dtype=np.float32).tolist(), using=DENSE, limit=k,
-            with_payload=True, with_vectors=[DENSE] if with_vectors else False, search_params=params)).points
+            self.collection, query=query if using == DENSE else [query], using=using, limit=k,
+            with_payload=True, with_vectors=list(with_vectors) or False, search_params=params)).points
 
-    def sparse(self, vector: SparseVector, k: int) -> list:
-        """The ``k`` best points by BM25, best first (with their dense vectors, to score them by cosine)."""
+    def sparse(self, vector: SparseVector, k: int, *, with_vectors: Sequence[str] = (DENSE,)) -> list:
+        """The ``k`` best points by BM25, best first (with their named vectors, to score them by similarity)."""
         from qdrant_client import models
 
         indices, values = vector
@@ -229,7 +243,7 @@ class QdrantStore:
             return []
         return self._call("search", lambda: self.client.query_points(
             self.collection, query=models.SparseVector(indices=indices, values=values), using=SPARSE, limit=k,
-            with_payload=True, with_vectors=[DENSE])).points
+            with_payload=True, with_vectors=list(with_vectors))).points
 
     def sample(self, n: int) -> list:
         """Up to ``n`` points with their dense vectors (for the map)."""

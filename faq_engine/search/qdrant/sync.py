@@ -20,6 +20,8 @@ def content_hash(faqs: FaqSet) -> str:
     for name in COLUMNS:
         for value in faqs.entries.column(name):
             digest.update(value.encode("utf-8") + b"\x1f")
+    for phrasings in faqs.entries.alternates():
+        digest.update("\x1e".join(phrasings).encode("utf-8") + b"\x1f")
     return digest.hexdigest()
 
 
@@ -30,13 +32,17 @@ def sync(store: QdrantStore, faqs: FaqSet, *, progress: Progress | None = None) 
     meta = store.meta()
     if meta is None:
         meta = CollectionMeta(faqs.model_id, int(faqs.embeddings.shape[1]), faqs.fields,
-                              average_length(faqs.entries.column("question"), tokenizer))
+                              average_length(faqs.entries.column("question"), tokenizer), phrasings=True)
         store.create(meta)
     elif (meta.model_id, meta.dim, meta.fields) != (faqs.model_id, faqs.embeddings.shape[1], faqs.fields):
         raise CollectionMismatchError(
             f"Collection {store.collection!r} holds {meta.fields} vectors of {meta.model_id} ({meta.dim}), not "
             f"{faqs.fields} vectors of {faqs.model_id}.", advice=Advice.QDRANT_OTHER_COLLECTION,
             collection=store.collection)
+    elif faqs.alternates is not None and not meta.phrasings:
+        raise CollectionMismatchError(
+            f"Collection {store.collection!r} was made before FAQs had alternate phrasings, and this set has some.",
+            advice=Advice.QDRANT_OTHER_COLLECTION, collection=store.collection)
     # An existing collection keeps its BM25 average length: updates never rewrite every point.
     stored = store.hashes()
     entries = faqs.entries
@@ -44,12 +50,13 @@ def sync(store: QdrantStore, faqs: FaqSet, *, progress: Progress | None = None) 
     for start in range(0, len(wanted), UPSERT_BATCH):
         rows = wanted[start : start + UPSERT_BATCH]
         part = Entries(entries.table.take(rows))
+        phrasings = faqs.alternates.of_rows(rows) if faqs.alternates is not None else None
         store.upsert(part, rows, faqs.embeddings[rows],
-                     document_vectors(part.column("question"), tokenizer, meta.avgdl), faqs.fields)
+                     document_vectors(part.column("question"), tokenizer, meta.avgdl), faqs.fields, phrasings)
         if progress is not None:
             progress(min(start + UPSERT_BATCH, len(wanted)), len(wanted))
     gone = sorted(set(stored) - set(entries.column("id")))
     store.delete(gone)
     store.set_meta(CollectionMeta(meta.model_id, meta.dim, meta.fields, meta.avgdl, len(entries),
-                                  content_hash(faqs), __version__))
+                                  content_hash(faqs), __version__, meta.phrasings))
     return SyncReport(len(wanted), len(gone), len(entries) - len(wanted))
