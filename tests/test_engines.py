@@ -12,7 +12,7 @@ import pytest
 
 from faq_engine.errors import InvalidQueryError
 from faq_engine.faqs.entry import FaqEntry
-from faq_engine.faqs.faqset import FaqSet
+from faq_engine.faqs.faqset import FaqSet, StoredVectors, build_faqset
 from faq_engine.faqs.loader import load_bundled
 from faq_engine.search.engine import Engine
 from faq_engine.search.memory import MemoryEngine
@@ -31,13 +31,25 @@ QUESTIONS = [
     "What is the best pizza topping?",  # nothing in the set answers it
     "xyzzy plugh",  # no word the FAQs know: BM25 has nothing to say
     "Medicare",  # one word
+    "how much is part b",  # an alternate, word for word
+    "I misplaced my Medicare card, what now?",  # closer to an alternate than to its FAQ
 ]
 K_VALUES = [1, 5, 13, 50]  # 13 is the whole set; 50 is more than it holds
 
 
-@pytest.fixture(scope="module")
-def bundled(embedder):
-    return load_bundled("medicare", embedder)
+# Other ways people ask three of the bundled FAQs (a FAQ without any keeps its own vector only).
+PHRASINGS = {0: ("what does medicare do for me", "medicare benefits"), 4: ("I misplaced my card",),
+             7: ("monthly cost of part b", "part b premium amount", "how much is part b")}
+
+
+@pytest.fixture(scope="module", params=["plain", "alternates"])
+def bundled(request, embedder):
+    faqs = load_bundled("medicare", embedder)
+    if request.param == "plain":
+        return faqs
+    entries = [FaqEntry(e.id, e.question, e.answer, e.url, PHRASINGS.get(i, ())) for i, e in enumerate(faqs.entries)]
+    return build_faqset(faqs.name, entries, embedder, fields=faqs.fields,
+                        stored=StoredVectors(faqs.embeddings, faqs.model_id, faqs.fields))
 
 
 @pytest.fixture

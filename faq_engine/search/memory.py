@@ -39,11 +39,11 @@ class MemoryEngine(Engine):
         super().__init__(embedder, faqs.fields, method=method, threshold=threshold, calibration=calibration)
         self.faqs = faqs
         self.index = ExactIndex(faqs.embeddings, trusted=True)  # validated by FaqSet: unit rows, or fused ones
-        self._lexical = None
+        self.lexical = None  # the BM25 index of the FAQ questions, for the methods that use it
         if method != "dense":
             from .lexical import Bm25Index  # imports bm25s (~0.4 s): only for the methods that need it
 
-            self._lexical = lexical or Bm25Index(faqs.entries.column("question"))
+            self.lexical = lexical or Bm25Index(faqs.entries.column("question"))
 
     def describe(self) -> EngineInfo:
         """The FAQ set's name, size, embedded text and loading notes."""
@@ -64,10 +64,10 @@ class MemoryEngine(Engine):
             if alternates is not None:  # a FAQ is as close as its closest phrasing
                 closest(similarity, vectors[start : start + len(similarity)] @ alternates.vectors.T, alternates.owners)
             ranking = similarity
-            if self._lexical is not None:
+            if self.lexical is not None:
                 # BM25 always indexes the FAQ questions: with the answers added, BM25 alone and the hybrid over
                 # question+answer vectors rank worse on both dev sets (benchmarks/fusion_options.py).
-                lexical = self._lexical.scores(queries[start : start + len(similarity)])
+                lexical = self.lexical.scores(queries[start : start + len(similarity)])
                 ranking = lexical if self.method == "bm25" else blend_scores(similarity, lexical)
             rows, scores = top_k_from_scores(ranking, depth)
             for i, (r, s) in enumerate(zip(rows, scores)):

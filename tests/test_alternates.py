@@ -1,0 +1,130 @@
+"""Alternate phrasings of a FAQ: read from the files people write, kept through embed, push and load,
+embedded incrementally, and scored by the closest phrasing."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+
+from faq_engine.errors import CollectionMismatchError
+from faq_engine.faqs.dataset_format import ALTERNATE_EMBEDDINGS, DATA_FILE
+from faq_engine.faqs.entry import FaqEntry
+from faq_engine.faqs.faqset import build_faqset
+from faq_engine.faqs.hub import HubAccess
+from faq_engine.faqs.loader import load_faqs, read_source
+from faq_engine.jobs import publish
+from faq_engine.search.memory import MemoryEngine
+from faq_engine.search.qdrant.engine import QdrantEngine
+from faq_engine.search.qdrant.store import CollectionMeta, QdrantLocation, QdrantStore
+from faq_engine.search.qdrant.sync import sync
+from tests.support.fakes import HashEmbedder
+from tests.support.files import write_csv
+from tests.support.hub_server import HUB_TOKEN
+
+ROWS = [
+    {"id": "renew", "question": "How do I renew my passport?", "answer": "Online, with form DS-82.",
+     "alternates": ["my passport expired, what now", " my passport expired, what now ", "", "passport ran out"]},
+    {"id": "office", "question": "Where is the passport office?", "answer": "Downtown, 5th floor."},
+]
+WANTED = [["my passport expired, what now", "passport ran out"], []]  # stripped, blanks and repeats dropped
+
+
+def write_jsonl(path, rows):
+    path.write_text("\n".join(json.dumps(r) for r in rows) + "\n", encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize("kind", ["jsonl", "json", "csv", "parquet"])
+def test_alternates_are_read_from_every_format(tmp_path, kind):
+    path = tmp_path / f"faqs.{kind}"
+    if kind == "jsonl":
+        write_jsonl(path, ROWS)
+    elif kind == "json":
+        path.write_text(json.dumps(ROWS), encoding="utf-8")
+    elif kind == "csv":  # one cell, the phrasings separated by "|"
+        write_csv(path, [{**r, "alternates": " | ".join(r.get("alternates", []))} for r in ROWS])
+    else:
+        pq.write_table(pa.Table.from_pylist([{**r, "alternates": r.get("alternates", [])} for r in ROWS]), path)
+    entries = read_source(path).entries
+    assert entries.alternates() == WANTED
+    assert entries[0] == FaqEntry("renew", ROWS[0]["question"], ROWS[0]["answer"], "", tuple(WANTED[0]))
+    assert list(entries)[1].alternates == ()
+
+
+def test_embed_then_load_keeps_the_phrasings_and_their_vectors(tmp_path):
+    fake = HashEmbedder("fake/alternates", 16)
+    done = publish(str(write_jsonl(tmp_path / "faqs.jsonl", ROWS)), tmp_path / "out", fake, fields="question",
+                   cache_dir=tmp_path / "cache")
+    assert done.cache.embedded == 2 + 2  # the two questions and the two phrasings
+    stored = pq.read_table(tmp_path / "out" / DATA_FILE)
+    assert stored.column("alternates").to_pylist() == WANTED
+    assert [len(v) for v in stored.column(ALTERNATE_EMBEDDINGS).to_pylist()] == [2, 0]
+    fake.calls.clear()
+    faqs = load_faqs(str(tmp_path / "out"), fake)
+    assert not set(fake.sent) & set(WANTED[0])  # the stored phrasing vectors are used, not embedded again
+    assert faqs.entries.alternates() == WANTED and faqs.alternates.owners.tolist() == [0, 0]
+    np.testing.assert_allclose(faqs.alternates.vectors, fake.embed(WANTED[0]), atol=1e-6)
+
+
+def test_adding_one_phrasing_embeds_one_text(tmp_path):
+    fake = HashEmbedder("fake/alternates", 16)
+    source = write_jsonl(tmp_path / "faqs.jsonl", ROWS)
+    publish(str(source), tmp_path / "out", fake, fields="question", cache_dir=tmp_path / "cache")
+    more = [dict(ROWS[0]), {**ROWS[1], "alternates": ["office address"]}]
+    again = publish(str(write_jsonl(source, more)), tmp_path / "out", fake, fields="question",
+                    cache_dir=tmp_path / "cache")
+    assert (again.cache.embedded, again.cache.reused) == (1, 4)
+
+
+def test_a_dataset_without_alternate_columns_still_loads(tmp_path):
+    fake = HashEmbedder("fake/alternates", 16)
+    publish(str(write_jsonl(tmp_path / "faqs.jsonl", ROWS[1:])), tmp_path / "out", fake, fields="question",
+            cache_dir=tmp_path / "cache")
+    data = tmp_path / "out" / DATA_FILE
+    table = pq.read_table(data)
+    old = table.drop_columns(["alternates", ALTERNATE_EMBEDDINGS]).replace_schema_metadata(table.schema.metadata)
+    pq.write_table(old, data)  # as faq-engine 0.1 wrote it
+    faqs = load_faqs(str(tmp_path / "out"), fake)
+    assert faqs.alternates is None and faqs.entries[0].alternates == () and len(faqs) == 1
+
+
+def test_a_question_worded_like_an_alternate_finds_its_faq_and_no_faq_comes_twice(embedder):
+    entries = [FaqEntry(r["id"], r["question"], r["answer"], "", tuple(r.get("alternates", ()))) for r in ROWS]
+    faqs = build_faqset("passports", entries, embedder, fields="both")
+    plain = build_faqset("passports", [FaqEntry(e.id, e.question, e.answer) for e in entries], embedder, fields="both")
+    for method in ("dense", "hybrid", "bm25"):
+        hits = MemoryEngine(faqs, embedder, method=method).search("passport ran out", 5)
+        assert len({h.id for h in hits}) == len(hits) == 2
+        renew = next(h for h in hits if h.id == "renew")
+        assert renew.similarity == pytest.approx(1.0, abs=1e-5)  # its closest phrasing, whatever the order
+        if method != "bm25":  # BM25 ranks by the words of the FAQ questions alone
+            assert hits[0] == renew
+    without = MemoryEngine(plain, embedder, method="dense").search("passport ran out", 1)[0]
+    assert without.similarity < 0.9  # the phrasing, not the FAQ's own text, is what matched
+
+
+def test_alternates_survive_a_push_to_the_hub_and_a_load_from_it(hub, tmp_path):
+    fake = HashEmbedder("fake/alternates", 16)
+    publish(str(write_jsonl(tmp_path / "faqs.jsonl", ROWS)), tmp_path / "out", fake, fields="question",
+            cache_dir=tmp_path / "cache", push_to="user/passports", hub=HubAccess(HUB_TOKEN, hub.url))
+    faqs = load_faqs("user/passports", fake, hub=HubAccess(endpoint=hub.url))
+    assert faqs.entries.alternates() == WANTED and len(faqs.alternates) == 2
+
+
+def test_a_collection_made_before_alternates_says_so(embedder):
+    faqs = build_faqset("passports", [FaqEntry(r["id"], r["question"], r["answer"], "", tuple(r.get("alternates", ())))
+                                      for r in ROWS], embedder, fields="question")
+    client = QdrantLocation.parse(":memory:").connect()
+    store = QdrantStore(client, "old", ":memory:")
+    store.create(CollectionMeta(embedder.model_id, embedder.dim, "question", 5.0))  # no alternates multivector
+    with pytest.raises(CollectionMismatchError, match="before FAQs had alternate phrasings"):
+        sync(store, faqs)
+    fresh = QdrantStore(client, "new", ":memory:")
+    sync(fresh, faqs)
+    hit = QdrantEngine(fresh, embedder, method="dense").search("passport ran out", 1)[0]
+    assert hit.id == "renew" and hit.similarity == pytest.approx(1.0, abs=1e-5)
+    assert hit == MemoryEngine(faqs, embedder, method="dense").search("passport ran out", 1)[0]
