@@ -10,16 +10,20 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
+
 from ._version import __version__
 from .embedders.base import Embedder, Progress
 from .embedders.cache import CachedEmbedder, CacheStats, EmbeddingCache
 from .embedders.factory import make_embedder
-from .faqs.alternates import embed_alternates
+from .errors import DatasetError
+from .faqs.alternates import embed_alternates, embed_alternates_texts
 from .faqs.dataset_format import DatasetMeta
 from .faqs.entry import Entries
 from .faqs.faqset import FUSED, embed_entries
 from .faqs.hub import HubAccess, PushResult
 from .faqs.loader import load_faqs, locate, read_source
+from .faqs.proposals import MergeReport
 from .faqs.source import Source
 from .faqs.tables import Columns
 from .faqs.writer import DatasetWriter
@@ -126,3 +130,56 @@ def index_faqs(settings: Settings, *, embedder: Embedder | None = None, progress
     faqs = load_faqs(settings.dataset, embedder, fields=settings.fields, cache_dir=settings.cache_dir,
                      hub=hub_access(settings))
     return sync(qdrant_store(settings), faqs, progress=progress)
+
+
+@dataclass(frozen=True)
+class AlternatesAdded:
+    """What :func:`add_alternates` did: each proposal's fate, and how many texts it embedded."""
+
+    report: MergeReport
+    embedded: int
+
+
+def add_alternates(dataset: Path, proposals: Path, embedder: Embedder, *, cache_dir: Path) -> AlternatesAdded:
+    """Add the proposed phrasings (JSONL of ``{"faq_id", "question"}``) to a local FAQ set: a raw FAQ file, or a
+    folder written by ``embed`` (whose stored vectors are kept; only the new phrasings are embedded).
+    Unknown ids and phrasings a FAQ already has are reported, not added; the set is replaced whole."""
+    from .faqs.proposals import merge, read_proposals, rewrite_file
+
+    path = Path(dataset)
+    wanted = read_proposals(proposals)
+    stored = read_source(path)
+    entries = Entries.of(stored.entries)
+    phrasings, report = merge(entries, wanted)
+    cache = EmbeddingCache.in_dir(cache_dir)
+    cached = CachedEmbedder(embedder, cache)
+    try:
+        if path.is_dir() and stored.meta is not None:
+            _rewrite_dataset(path, stored, entries.with_alternates(phrasings), cached)
+        elif path.is_file():
+            rewrite_file(path, entries.column("id"), phrasings)
+            cached.embed_batched([p.question for p in report.added])  # ready in the cache for the next load
+        else:
+            raise DatasetError(f"{path}: not a FAQ file nor a dataset folder written by `embed`.")
+    finally:
+        cache.close()
+    return AlternatesAdded(report, cached.stats.embedded)
+
+
+def _rewrite_dataset(folder: Path, stored, entries: Entries, embedder: Embedder) -> None:
+    """Write ``entries`` (with their new phrasings) over the dataset folder, reusing every stored vector."""
+    meta = stored.meta
+    if stored.embeddings is None or meta.model_id != embedder.model_id:
+        raise DatasetError(f"{folder}: its vectors were made by {meta.model_id}, not {embedder.model_id}: use that "
+                           "model, or embed the set again.")
+    known = {}
+    if stored.alternates is not None:
+        old = Entries.of(stored.entries).alternates()
+        known = {(row, text): vector for (row, text), vector
+                 in zip(((r, t) for r, texts in enumerate(old) for t in texts), stored.alternates)}
+    wanted = [(row, text) for row, texts in enumerate(entries.alternates()) for text in texts]
+    new = [key for key in wanted if key not in known]
+    fresh = dict(zip(new, embed_alternates_texts(embedder, [text for _, text in new])))
+    vectors = np.asarray([known.get(key, fresh.get(key)) for key in wanted], dtype=np.float32)
+    with DatasetWriter(folder, meta, f"FAQ embeddings: {folder.name}") as writer:
+        writer.write(entries, stored.embeddings, vectors.reshape(len(wanted), meta.dim))

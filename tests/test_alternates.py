@@ -16,11 +16,13 @@ from faq_engine.faqs.entry import FaqEntry
 from faq_engine.faqs.faqset import build_faqset
 from faq_engine.faqs.hub import HubAccess
 from faq_engine.faqs.loader import load_faqs, read_source
+from faq_engine.faqs.tables import read_rows
 from faq_engine.jobs import publish
 from faq_engine.search.memory import MemoryEngine
 from faq_engine.search.qdrant.engine import QdrantEngine
 from faq_engine.search.qdrant.store import CollectionMeta, QdrantLocation, QdrantStore
 from faq_engine.search.qdrant.sync import sync
+from tests.support.cli import run_cli
 from tests.support.fakes import HashEmbedder
 from tests.support.files import write_csv
 from tests.support.hub_server import HUB_TOKEN
@@ -128,3 +130,58 @@ def test_a_collection_made_before_alternates_says_so(embedder):
     hit = QdrantEngine(fresh, embedder, method="dense").search("passport ran out", 1)[0]
     assert hit.id == "renew" and hit.similarity == pytest.approx(1.0, abs=1e-5)
     assert hit == MemoryEngine(faqs, embedder, method="dense").search("passport ran out", 1)[0]
+
+
+PROPOSALS = [
+    {"faq_id": "office", "question": "office address please", "votes": 3},  # added
+    {"faq_id": "nope", "question": "who are you"},  # no such FAQ
+    {"faq_id": "office", "question": "Where is the passport office?"},  # the FAQ's own question
+    {"faq_id": "renew", "question": "Passport ran out"},  # a phrasing it has, in other case
+    {"faq_id": "renew", "question": "passport  lost abroad"},  # added, white space folded
+]
+
+
+def test_alternates_add_grows_a_dataset_folder_embedding_only_the_new_phrasings(tmp_path, embedder):
+    source = write_jsonl(tmp_path / "faqs.jsonl", ROWS)
+    assert run_cli("embed", str(source), "-o", str(tmp_path / "out"), "--no-progress").returncode == 0
+    before = load_faqs(str(tmp_path / "out"), embedder)
+    run = run_cli("alternates", "add", str(tmp_path / "out"), str(write_jsonl(tmp_path / "p.jsonl", PROPOSALS)))
+    assert run.returncode == 0, run.stderr
+    assert "Added 2 phrasing(s) to 2 FAQ(s)" in run.stdout and "embedded 2 new text(s)" in run.stdout
+    assert "line 2): no FAQ has the id 'nope'" in run.stderr
+    assert "line 3): FAQ 'office' already has" in run.stderr and "line 4): FAQ 'renew' already has" in run.stderr
+    after = load_faqs(str(tmp_path / "out"), embedder)
+    assert after.entries.alternates() == [WANTED[0] + ["passport lost abroad"], ["office address please"]]
+    np.testing.assert_array_equal(after.embeddings, before.embeddings)  # stored vectors kept
+    np.testing.assert_allclose(after.alternates.vectors[:2], before.alternates.vectors, atol=1e-6)
+    for proposal in (PROPOSALS[0], PROPOSALS[4]):
+        hit = MemoryEngine(after, embedder).search(proposal["question"], 1)[0]
+        assert hit.id == proposal["faq_id"] and hit.similarity == pytest.approx(1.0, abs=1e-5)
+
+
+@pytest.mark.parametrize("kind", ["jsonl", "csv", "parquet"])
+def test_alternates_add_rewrites_a_faq_file_in_its_own_format_keeping_other_columns(tmp_path, kind):
+    rows = [{**r, "category": "travel", "alternates": r.get("alternates", [])} for r in ROWS]
+    path = tmp_path / f"faqs.{kind}"
+    if kind == "jsonl":
+        write_jsonl(path, rows)
+    elif kind == "csv":
+        write_csv(path, [{**r, "alternates": " | ".join(r["alternates"])} for r in rows])
+    else:
+        pq.write_table(pa.Table.from_pylist(rows), path)
+    run = run_cli("alternates", "add", str(path), str(write_jsonl(tmp_path / "p.jsonl", PROPOSALS)))
+    assert run.returncode == 0, run.stderr
+    entries = read_source(path).entries
+    assert entries.alternates() == [WANTED[0] + ["passport lost abroad"], ["office address please"]]
+    assert [e.question for e in entries] == [r["question"] for r in ROWS]
+    table = pq.read_table(path) if kind == "parquet" else None
+    kept = table.column("category").to_pylist() if table is not None else [r["category"] for r in read_rows(path, kind)]
+    assert kept == ["travel", "travel"]
+
+
+def test_alternates_add_refuses_a_file_that_is_not_proposals(tmp_path):
+    source = write_jsonl(tmp_path / "faqs.jsonl", ROWS)
+    (tmp_path / "bad.jsonl").write_text('{"faq_id": "renew"}\n', encoding="utf-8")
+    run = run_cli("alternates", "add", str(source), str(tmp_path / "bad.jsonl"))
+    assert run.returncode == 1 and "bad.jsonl, line 1: expected" in run.stderr and "Traceback" not in run.stderr
+    assert read_source(source).entries.alternates() == WANTED  # nothing written

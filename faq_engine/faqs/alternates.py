@@ -49,9 +49,14 @@ def flat(phrasings: Sequence[Sequence[str]]) -> list[str]:
 def embed_alternates(embedder: Embedder, entries: Entries, progress: Progress | None = None) -> AlternateVectors:
     """Embed every alternate phrasing of ``entries`` (through whatever cache ``embedder`` has)."""
     phrasings = entries.alternates()
-    texts = flat(phrasings)
-    vectors = embedder.embed_batched(texts, progress=progress) if texts else np.zeros((0, embedder.dim), np.float32)
-    return AlternateVectors(l2_normalize(vectors).reshape(len(texts), embedder.dim), owners_of(phrasings))
+    return AlternateVectors(embed_alternates_texts(embedder, flat(phrasings), progress), owners_of(phrasings))
+
+
+def embed_alternates_texts(embedder: Embedder, texts: Sequence[str], progress: Progress | None = None) -> np.ndarray:
+    """Unit vectors of these phrasings, ``(len(texts), dim)``."""
+    if not texts:
+        return np.zeros((0, embedder.dim), np.float32)
+    return l2_normalize(embedder.embed_batched(list(texts), progress=progress)).reshape(len(texts), embedder.dim)
 
 
 def checked(vectors: np.ndarray, entries: Entries, dim: int) -> AlternateVectors:
