@@ -25,14 +25,14 @@ def main(argv: list[str] | None = None) -> int:
 
     from faq_engine.cli.errors import describe
     from faq_engine.errors import FaqEngineError
-    from faq_engine.jobs import open_engine
+    from faq_engine.jobs import open_engine, open_log
     from faq_engine.settings import Settings
     from faq_engine.ui import CSS, MAX_UPLOAD_SIZE, build_demo
 
     try:
         settings = Settings.from_env(os.environ)
         # With FAQ_ENGINE_QDRANT_URL the FAQs stay in Qdrant; otherwise the dataset is loaded into memory.
-        demo = build_demo(open_engine(settings), settings)
+        demo = build_demo(open_engine(settings), settings, log=open_log(settings))
     except FaqEngineError as err:  # the owner starting the app reads this: the command line's wording
         print(f"app.py: error: {describe(err)}", file=sys.stderr)
         return 1

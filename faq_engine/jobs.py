@@ -32,6 +32,23 @@ from .search.memory import MemoryEngine
 from .settings import Settings
 
 
+def open_log(settings: Settings):
+    """The question log the settings name (``settings.log``: a folder, or ``hf://datasets/owner/name``), or
+    ``None`` when logging is off (the default) or its Hub dataset cannot be reached."""
+    from .learning.hub_log import hub_log, hub_repo
+    from .learning.log import QuestionLog
+
+    if not settings.log:
+        return None
+    options = dict(days=settings.log_days, max_bytes=int(settings.log_max_mb * 2**20))
+    repo_id = hub_repo(settings.log)
+    if repo_id is None:
+        return QuestionLog(Path(settings.log).expanduser(), **options)
+    folder = settings.cache_dir / "question-log" / repo_id.replace("/", "--")
+    return hub_log(repo_id, folder, token=settings.token, endpoint=settings.hub_endpoint,
+                   every_minutes=settings.log_push_minutes, **options)
+
+
 def hub_access(settings: Settings) -> HubAccess:
     """How the settings reach the Hub: their token (the user's own) and endpoint."""
     return HubAccess(settings.token, settings.hub_endpoint)
@@ -183,3 +200,22 @@ def _rewrite_dataset(folder: Path, stored, entries: Entries, embedder: Embedder)
     vectors = np.asarray([known.get(key, fresh.get(key)) for key in wanted], dtype=np.float32)
     with DatasetWriter(folder, meta, f"FAQ embeddings: {folder.name}") as writer:
         writer.write(entries, stored.embeddings, vectors.reshape(len(wanted), meta.dim))
+
+
+def gaps_report(settings: Settings):
+    """The gaps report of the question log ``settings.log`` for the FAQ set ``settings.dataset``."""
+    from .learning import gaps
+    from .learning.hub_log import download_log, hub_repo
+    from .learning.log import read_folder
+    from .learning.records import parse_lines
+
+    if not settings.log:
+        raise DatasetError("Name the question log: a folder, or hf://datasets/owner/name.")
+    repo_id = hub_repo(settings.log)
+    folder = Path(settings.log).expanduser() if repo_id is None else download_log(
+        repo_id, token=settings.token, endpoint=settings.hub_endpoint)
+    if not folder.is_dir():
+        raise DatasetError(f"{settings.log}: there is no question log there.")
+    engine = load_engine(settings)
+    records = gaps.of_set(parse_lines(read_folder(folder)), engine.describe().name, settings.log_days)
+    return gaps.report(records, engine)

@@ -117,6 +117,10 @@ class Settings:
     qdrant: str | None = None  # a Qdrant URL or folder: search there instead of loading the dataset
     qdrant_collection: str = DEFAULT_COLLECTION
     qdrant_api_key: str | None = field(default=None, repr=False)
+    log: str | None = None  # the opt-in question log: a folder, or hf://datasets/owner/name; None: no log
+    log_days: float = 30.0  # records older than this are deleted
+    log_max_mb: float = 100.0  # the log folder's size cap
+    log_push_minutes: float = 5.0  # how often a Hub log is uploaded
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str]) -> Settings:
@@ -127,7 +131,8 @@ class Settings:
         cache = env.get("FAQ_ENGINE_CACHE_DIR")
         numbers = {name: _number(env, f"FAQ_ENGINE_{name.upper()}", default[name], type(default[name]))
                    for name in ("api_batch_size", "api_max_attempts", "api_deadline", "api_connect_timeout",
-                                "api_read_timeout", "api_max_wait", "api_concurrency")}
+                                "api_read_timeout", "api_max_wait", "api_concurrency", "log_days", "log_max_mb",
+                                "log_push_minutes")}
         return cls(
             embedder=_choice(env, "FAQ_ENGINE_EMBEDDER", default["embedder"], EMBEDDER_CHOICES),
             model_id=env.get("FAQ_ENGINE_MODEL_ID") or default["model_id"],
@@ -144,6 +149,7 @@ class Settings:
             qdrant=env.get("FAQ_ENGINE_QDRANT_URL") or None,
             qdrant_collection=env.get("FAQ_ENGINE_QDRANT_COLLECTION") or default["qdrant_collection"],
             qdrant_api_key=(env.get("QDRANT_API_KEY") or "").strip() or None,
+            log=(env.get("FAQ_ENGINE_LOG") or "").strip() or None,
             **numbers,
         )
 

@@ -16,10 +16,10 @@ from typing import Sequence
 from .._version import __version__
 from ..errors import FaqEngineError
 from ..settings import Settings
-from . import alternates, embed, evaluate, index, search
+from . import alternates, embed, evaluate, gaps, index, search
 from .errors import describe
 
-COMMANDS = (search, embed, index, evaluate, alternates)
+COMMANDS = (search, embed, index, evaluate, gaps, alternates)
 
 
 def build_parser() -> argparse.ArgumentParser:

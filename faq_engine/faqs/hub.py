@@ -158,6 +158,16 @@ def download_dataset(repo_id: str, *, revision: str | None = None, access: HubAc
         raise
 
 
+def map_download_error(err: BaseException, repo_id: str, access: HubAccess) -> Exception:
+    """The typed error for a failed read of ``repo_id`` (no fallback to the cache: for files of one's own)."""
+    if _unavailable(err):
+        return HubUnavailableError(f"Cannot read {repo_id!r}: the Hub could not be reached.",
+                                   advice=Advice.CONNECT_HUB, repo_id=repo_id)
+    if _status(err) is not None or _client_error(err):
+        return _map_read_error(err, repo_id, "main", access.token)
+    return HubError(f"Cannot read {repo_id!r}: {scrub(str(err), access.token)[:300]}", repo_id=repo_id)
+
+
 def _checked_files(repo_id: str, sizes: dict[str, int], max_bytes: int | None) -> list[str]:
     files = wanted_files(sizes)
     if not files:

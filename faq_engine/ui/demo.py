@@ -11,6 +11,7 @@ from types import SimpleNamespace
 
 import gradio as gr
 
+from ..learning.log import QuestionLog
 from ..search.engine import MAX_QUESTION_CHARS, Engine
 from ..settings import DEFAULT_DATASET, DEFAULT_TOP_K, Settings
 from .errors import user_errors
@@ -28,15 +29,16 @@ EXAMPLES = ["How can Medicare help me?", "I lost my Medicare card, how do I get 
             "What is the best pizza topping?"]
 
 
-def build_demo(engine: Engine, settings: Settings, *,
-               concurrency: int = DEFAULT_CONCURRENCY) -> gr.Blocks:
-    """The demo app for ``engine``: a question box, top-k, results table, map and data source.
+def build_demo(engine: Engine, settings: Settings, *, concurrency: int = DEFAULT_CONCURRENCY,
+               log: QuestionLog | None = None) -> gr.Blocks:
+    """The demo app for ``engine``: a question box, top-k, results table, map and data source; with a question
+    ``log`` (opt-in), every search and every answer to "did one of these answer your question?" is logged.
 
     The model and the default FAQs' vectors are warmed up here, so the first
     question is as fast as the rest. Launch the result with ``.launch()``.
     """
     default = corpus_for(engine, _origin(engine))  # nothing rebuilt: the map samples the engine's own FAQs
-    handlers = DemoHandlers(default, settings, EXAMPLES if default.origin == "bundled" else None)
+    handlers = DemoHandlers(default, settings, EXAMPLES if default.origin == "bundled" else None, log)
     render(handlers.search(default.sample.questions[0], 1, None)[1])  # warm-up: model, map, HTML
     blank = View(default, ())  # before any search
     _, _, _, status = render(blank)
@@ -45,15 +47,11 @@ def build_demo(engine: Engine, settings: Settings, *,
         ui.demo = demo
         ui.corpus = gr.State(None)  # the key of this session's own FAQ set; None means the default one
         ui.view = gr.State(None)
-        gr.Markdown("# Ask the FAQ\nAsk in your own words: FAQs are found by meaning, not by shared keywords.")
-        with gr.Row(equal_height=True):
-            ui.question = gr.Textbox(label="Your question", placeholder=f"e.g. {handlers.examples[0]}",
-                                     scale=5, max_lines=1, max_length=MAX_QUESTION_CHARS,
-                                     elem_id="question")
-            ui.ask = gr.Button("Search", variant="primary", scale=1, min_width=90, elem_id="search")
+        _question_row(ui, handlers)
         # The answer comes first: right under the question, before any control or explanation.
         ui.message = gr.Markdown("", elem_id="message")
         ui.results = gr.HTML("", elem_id="results", padding=False)
+        _feedback_row(ui)
         ui.examples = gr.Examples(handlers.examples, inputs=[ui.question], cache_examples=False,
                                   label="Try one of these")
         ui.top_k = gr.Slider(1, MAX_K, value=DEFAULT_TOP_K, step=1, label="How many FAQs (top-k)", elem_id="top-k")
@@ -76,6 +74,24 @@ def _origin(engine: Engine) -> str:
     return "bundled" if info.name == DEFAULT_DATASET else "default"
 
 
+def _question_row(ui: SimpleNamespace, handlers: DemoHandlers) -> None:
+    gr.Markdown("# Ask the FAQ\nAsk in your own words: FAQs are found by meaning, not by shared keywords.")
+    with gr.Row(equal_height=True):
+        ui.question = gr.Textbox(label="Your question", placeholder=f"e.g. {handlers.examples[0]}",
+                                 scale=5, max_lines=1, max_length=MAX_QUESTION_CHARS, elem_id="question")
+        ui.ask = gr.Button("Search", variant="primary", scale=1, min_width=90, elem_id="search")
+    notice = handlers.feedback.notice  # while the question log is on, the page says so
+    ui.logged = gr.Markdown(notice, elem_id="log-notice", visible=bool(notice))
+
+
+def _feedback_row(ui: SimpleNamespace) -> None:
+    with gr.Row(equal_height=True):
+        ui.answered = gr.Radio([], label="Did one of these answer your question?", visible=False, scale=5,
+                               elem_id="answered")
+        ui.send = gr.Button("Send", size="sm", scale=1, min_width=80, elem_id="send-feedback")
+    ui.thanks = gr.Markdown("", elem_id="feedback-message")
+
+
 def _data_source_panel(ui: SimpleNamespace) -> None:
     with gr.Accordion("FAQ data: bundled, a Hub dataset, or your own file", open=False, elem_id="data-source"):
         with gr.Row(equal_height=True):
@@ -93,7 +109,7 @@ def _data_source_panel(ui: SimpleNamespace) -> None:
 def _wire(ui: SimpleNamespace, handlers: DemoHandlers) -> None:
     search, show = user_errors(handlers.search_event), handlers.show_event
     searched = dict(inputs=[ui.question, ui.top_k, ui.corpus], outputs=[ui.raw, ui.view])
-    shown = dict(inputs=[ui.view], outputs=[ui.message, ui.results, ui.map, ui.status],
+    shown = dict(inputs=[ui.view], outputs=[ui.message, ui.results, ui.map, ui.status, ui.answered, ui.thanks],
                  api_visibility="private", show_progress="hidden")
     cleared = dict(inputs=[ui.question, ui.corpus], outputs=[ui.message, ui.results, ui.map, ui.raw],
                    api_visibility="private")
@@ -104,10 +120,14 @@ def _wire(ui: SimpleNamespace, handlers: DemoHandlers) -> None:
     ui.top_k.change(user_errors(handlers.rerun_event), api_visibility="private", **searched).success(show, **shown)
     # Callable by clients (per client session) but kept off the API page: /search is the API.
     loaded = dict(outputs=[ui.corpus, ui.data_message, ui.results, ui.map, ui.status, ui.raw, ui.examples.dataset,
-                           ui.question], api_visibility="undocumented", concurrency_limit=2, concurrency_id="load")
+                           ui.question, ui.answered], api_visibility="undocumented", concurrency_limit=2,
+                  concurrency_id="load")
     gr.on([ui.load_hub.click, ui.hub_id.submit], user_errors(handlers.load_hub), inputs=[ui.hub_id, ui.hub_token],
           api_name="load_hub", **loaded)
     ui.upload.upload(user_errors(handlers.load_file), inputs=[ui.upload], api_name="load_file", **loaded)
     ui.reset.click(user_errors(handlers.use_default), api_name="use_default", **loaded)
     ui.upload.clear(user_errors(handlers.use_default), **{**loaded, "api_visibility": "private"})
+    ui.send.click(user_errors(handlers.answered_event), inputs=[ui.view, ui.answered], outputs=[ui.thanks],
+                  api_visibility="private")
+    gr.api(user_errors(handlers.feedback_event), api_name="feedback")
     ui.demo.unload(handlers.end_session)  # the visitor left: their FAQ set goes with them

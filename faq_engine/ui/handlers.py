@@ -14,9 +14,11 @@ from ..errors import DatasetError, FaqEngineError
 from ..faqs.hub import HubAccess
 from ..faqs.loader import load_faqs
 from ..faqs.source import Source
+from ..learning.log import QuestionLog
 from ..search.hits import SearchHit
 from ..settings import Settings
 from .errors import describe
+from .feedback import NONE_OF_THESE, Feedback, choices
 from .render import Corpus, View, examples_for, make_corpus, map_props, md_text, render
 from .sessions import SessionStore, release_memory
 
@@ -36,11 +38,13 @@ class DemoHandlers:
     only holds that id, so the set is freed when the session ends (:meth:`end_session`).
     """
 
-    def __init__(self, default: Corpus, settings: Settings, examples: list[str] | None = None) -> None:
+    def __init__(self, default: Corpus, settings: Settings, examples: list[str] | None = None,
+                 log: QuestionLog | None = None) -> None:
         self.default = default
         self.settings = settings
         self.examples = examples or examples_for(default)  # the default set's questions to try
         self.sessions: SessionStore[Corpus] = SessionStore()
+        self.feedback = Feedback(log)
 
     def corpus(self, key: str | None) -> Corpus:
         """The FAQ set of session ``key``, else the default one."""
@@ -62,11 +66,27 @@ class DemoHandlers:
     def search_event(self, question: str, top_k: float, key: str | None) -> tuple[list[dict], Shown]:
         """``/search``: the hits as JSON-ready dicts, and what to draw (kept small: no FAQ set in it)."""
         hits, view = self.search(question, top_k, self.corpus(key))
-        return hits, Shown(key, view.hits, view.query_vector, view.characters_read, view.hit_vectors)
+        self.feedback.searched(question, view.corpus.name, view.hits)
+        return hits, Shown(key, view.hits, view.query_vector, view.characters_read, view.hit_vectors, question)
 
     def show_event(self, shown: Shown) -> tuple:
-        """Message, results, map and status line for the last search."""
-        return render(View(self.corpus(shown.key), shown.hits, shown.vector, shown.characters_read, shown.hit_vectors))
+        """Message, results, map and status line for the last search, and the feedback choices."""
+        view = View(self.corpus(shown.key), shown.hits, shown.vector, shown.characters_read, shown.hit_vectors)
+        return (*render(view), gr.Radio(choices=choices(shown.hits), value=None, visible=bool(shown.hits)), "")
+
+    def feedback_event(self, question: str, faq_id: str, helpful: bool, request: gr.Request = None) -> str:
+        """``/feedback``: ``faq_id`` answered ``question`` (``helpful``), or not; ``faq_id=""`` with
+        ``helpful=False`` means none of the shown FAQs did. Logged only when the question log is on."""
+        key = _session(request)
+        return self.feedback.give(question, faq_id, helpful, self.corpus(key).name, key)
+
+    def answered_event(self, shown: Shown | None, faq_id: str | None, request: gr.Request = None) -> str:
+        """The page's "did one of these answer your question?" for the last search: a FAQ, or "none of these"."""
+        if shown is None or not shown.hits:
+            return "Search first, then say whether one of the FAQs answered your question."
+        if faq_id is None:
+            return "Choose the FAQ that answered your question, or \"None of these\"."
+        return self.feedback_event(shown.question, faq_id, faq_id != NONE_OF_THESE, request)
 
     def end_session(self, request: gr.Request) -> None:
         """The visitor left: free their FAQ set now."""
@@ -142,12 +162,12 @@ class DemoHandlers:
         examples = self.examples if corpus is self.default else examples_for(corpus)
         placeholder = f"e.g. {examples[0]}" if examples else ""
         return (key, note, "", plot, status, None, gr.Dataset(samples=[[q] for q in examples]),
-                gr.Textbox(placeholder=placeholder))
+                gr.Textbox(placeholder=placeholder), gr.Radio(choices=[], value=None, visible=False))
 
     @staticmethod
     def _failed(message: str) -> tuple:
         """Only the data panel's message changes: the current FAQ set, results and map stay."""
-        return (gr.skip(), f"⚠️ {md_text(message)}") + (gr.skip(),) * 6
+        return (gr.skip(), f"⚠️ {md_text(message)}") + (gr.skip(),) * 7
 
 
 @dataclass(frozen=True, eq=False)
@@ -159,6 +179,7 @@ class Shown:
     vector: np.ndarray | None
     characters_read: int | None = None
     hit_vectors: np.ndarray | None = None
+    question: str = ""
 
 
 def _session(request: gr.Request | None) -> str:
