@@ -175,9 +175,11 @@ def test_the_hub_box_only_loads_hub_datasets(app, text, message):
     assert message in said and "Traceback" not in said
 
 
-def test_only_the_search_endpoint_is_documented(app):
+def test_only_search_and_feedback_are_documented(app):
     info = client(app).view_api(print_info=False, return_format="dict")
-    assert list(info["named_endpoints"]) == ["/search"]
+    assert list(info["named_endpoints"]) == ["/search", "/feedback"]
+    params = [(p["parameter_name"], p["python_type"]["type"]) for p in info["named_endpoints"]["/feedback"]["parameters"]]
+    assert params == [("question", "str"), ("faq_id", "str"), ("helpful", "bool")]
 
 
 # --- the Space card ------------------------------------------------------------------------

@@ -27,6 +27,7 @@ LOG_DAYS = 30  # records kept this many days
 LOG_MAX_BYTES = 100 * 2**20  # the folder's size cap
 ROTATE_BYTES = 8 * 2**20  # a file is closed and a new one started past this size
 QUEUE_SIZE = 10_000  # records waiting to be written; past this, new ones are dropped (and counted)
+WRITE_EVERY = 0.25  # seconds between writes: records gather meanwhile, and the writer seldom competes with searches
 PATTERN = "questions-*.jsonl"
 
 
@@ -75,16 +76,23 @@ class QuestionLog:
 
     def _run(self) -> None:
         while True:
-            record = self._queue.get()
+            batch = [self._queue.get()]
+            while len(batch) < 1_000:  # whatever else is waiting goes in the same write
+                try:
+                    batch.append(self._queue.get_nowait())
+                except queue.Empty:
+                    break
             try:
                 if self.enabled:
-                    self._write(record)
+                    self._write(batch)
             except OSError as err:
                 self._turn_off(err)
             finally:
-                self._queue.task_done()
+                for _ in batch:
+                    self._queue.task_done()
+            time.sleep(WRITE_EVERY)
 
-    def _write(self, record: Record) -> None:
+    def _write(self, batch: list[Record]) -> None:
         day = now()[:10]
         if self._path is None or not self._path.name.startswith(f"questions-{day}-"):
             self._part, self._path = 0, self._name(day, 0)
@@ -93,8 +101,9 @@ class QuestionLog:
             self._part += 1
             self._path = self._name(day, self._part)
             self._prune()
+        text = "".join(record.to_json() + "\n" for record in batch)
         with self._lock, self._path.open("a", encoding="utf-8") as fh:
-            fh.write(record.to_json() + "\n")
+            fh.write(text)
 
     def _name(self, day: str, part: int) -> Path:
         return self.folder / f"questions-{day}-{self._process}-{part}.jsonl"

@@ -40,8 +40,11 @@ class Record:
     helpful: bool | None = None  # feedback: whether that FAQ answered the question
 
     def to_json(self) -> str:
-        """The JSONL line (no trailing newline)."""
+        """The JSONL line (no trailing newline): the visitor's text cleaned here, off the search's thread."""
         raw = asdict(self)
+        raw["question"] = clean(raw["question"])
+        if raw["faq_id"] is not None:
+            raw["faq_id"] = clean(raw["faq_id"])[:200]
         return json.dumps({k: v for k, v in raw.items() if v is not None and v != []}, ensure_ascii=False)
 
     @classmethod
@@ -72,13 +75,13 @@ def clean(text: str) -> str:
 
 def searched(question: str, faqs: str, hits: Sequence[SearchHit]) -> Record:
     """The record of a search."""
-    return Record("search", now(), clean(question), faqs, tuple(ShownHit(h.id, h.match) for h in hits),
+    return Record("search", now(), question[: 2 * MAX_TEXT], faqs, tuple(ShownHit(h.id, h.match) for h in hits),
                   confident=any(h.confident for h in hits))
 
 
 def feedback(question: str, faqs: str, faq_id: str, helpful: bool) -> Record:
     """The record of a visitor's feedback (``faq_id=""``, ``helpful=False``: none of the hits answered)."""
-    return Record("feedback", now(), clean(question), faqs, faq_id=clean(faq_id)[:200], helpful=bool(helpful))
+    return Record("feedback", now(), question[: 2 * MAX_TEXT], faqs, faq_id=faq_id, helpful=bool(helpful))
 
 
 def parse_lines(lines: Iterable[str]) -> list[Record]:
