@@ -81,9 +81,12 @@ def check_report(report: dict, marked: list[dict]) -> None:
     assert all(suggested.get((m["faq_id"], m["question"])) == 1 for m in marked)
 
 
-def accept_and_check(report: dict, marked: list[dict], dataset: Path, tmp_path: Path, embedder) -> None:
-    accepted = tmp_path / "accepted.jsonl"
-    accepted.write_text("".join(json.dumps(s) + "\n" for s in report["suggested"]), encoding="utf-8")
+def accept_and_check(log: Path, report: dict, marked: list[dict], dataset: Path, tmp_path: Path, embedder) -> None:
+    accepted = tmp_path / "accepted.jsonl"  # the owner accepts every suggestion as it is
+    text = run_cli("gaps", str(log), "--dataset", str(dataset), "--suggested", str(accepted))
+    assert text.returncode == 0 and "asked 10 time(s); nearest FAQ" in text.stdout
+    assert f"Suggested alternates: {len(report['suggested'])} phrasing(s)" in text.stdout
+    assert [json.loads(line) for line in accepted.read_text().splitlines()] == report["suggested"]
     added = run_cli("alternates", "add", str(dataset), str(accepted))
     assert added.returncode == 0 and f"Added {len(report['suggested'])} phrasing(s)" in added.stdout, added.stderr
     engine = MemoryEngine(load_faqs(str(dataset), embedder), embedder)
@@ -114,7 +117,7 @@ def test_the_loop_with_a_log_folder(medicare_folder, tmp_path, embedder):
     assert all(set(r) <= {"kind", "time", "question", "faqs", "hits", "confident", "faq_id", "helpful"} for r in records)
     report = gaps(str(log), medicare_folder)
     check_report(report, marked)
-    accept_and_check(report, marked, medicare_folder, tmp_path, embedder)
+    accept_and_check(log, report, marked, medicare_folder, tmp_path, embedder)
 
 
 def test_the_loop_with_a_log_on_the_hub(hub, medicare_folder, tmp_path, embedder):

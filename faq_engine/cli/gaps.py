@@ -22,6 +22,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--dataset", required=True, metavar="SOURCE", help="the FAQ set the log is about")
     p.add_argument("--days", type=float, metavar="N", help="only the last N days (default: FAQ_ENGINE_LOG_DAYS, 30)")
     p.add_argument("--json", action="store_true", help='print {"unanswered": [...], "suggested": [...]}')
+    p.add_argument("--suggested", metavar="FILE",
+                   help="also write the suggested phrasings to FILE (JSONL) to review, then `alternates add`")
     add_common_options(p)
     p.set_defaults(func=run)
 
@@ -33,6 +35,8 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     settings = settings.with_overrides(embedder=args.embedder, api_url=args.api_url, fields=args.fields,
                                        dataset=args.dataset, log=args.log, log_days=args.days)
     report = gaps_report(settings)
+    if args.suggested:
+        _write_suggested(args.suggested, report)
     if args.json:
         print(json.dumps(report.to_dict(), ensure_ascii=False, indent=2))
         return 0
@@ -48,3 +52,15 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     for s in report.suggested:
         print(f"   {s.votes} vote(s)  FAQ {s.faq_id!r}  {printable(s.question)}")
     return 0
+
+
+def _write_suggested(path: str, report) -> None:
+    from pathlib import Path
+
+    from ..errors import DatasetError
+
+    lines = "".join(json.dumps(s, ensure_ascii=False) + "\n" for s in report.to_dict()["suggested"])
+    try:
+        Path(path).write_text(lines, encoding="utf-8")
+    except OSError as err:
+        raise DatasetError(f"Cannot write {path}: {err.strerror or err}.") from err
