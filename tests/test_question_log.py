@@ -104,3 +104,15 @@ def test_a_log_that_cannot_be_written_turns_itself_off_and_searches_go_on(engine
     assert not log.enabled
     warnings = [r for r in caplog.records if "question log" in r.getMessage()]
     assert len(warnings) == 1 and "logging is off" in warnings[0].getMessage()
+
+
+def test_the_page_says_in_one_line_when_questions_are_logged(engine, tmp_path):
+    from faq_engine.ui import build_demo
+
+    def notice(log):
+        config = build_demo(engine, env_settings(), log=log).config
+        return next(c["props"] for c in config["components"] if c["props"].get("elem_id") == "log-notice")
+
+    on, off = notice(QuestionLog(tmp_path)), notice(None)
+    assert on["visible"] is True and "logged" in on["value"] and "no account, address or cookie" in on["value"]
+    assert off["visible"] is False
