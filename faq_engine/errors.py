@@ -13,23 +13,54 @@ word it (the missing column, the columns found, the repo id) are the error's fie
 from __future__ import annotations
 
 import re
+import threading
+from collections import OrderedDict
 from enum import Enum
 
-# What a token looks like: Hugging Face tokens and "Bearer <anything>" in an echoed header.
-_TOKEN_PATTERNS = (re.compile(r"\bhf_[A-Za-z0-9]{8,}"), re.compile(r"(?i)(bearer\s+)[^\s'\",;]+"))
+# What a secret looks like: Hugging Face tokens, "Bearer <anything>" and "api-key: <anything>" in an echoed
+# header, and the credentials of a URL (scheme://user:password@host).
+_TOKEN_PATTERNS = (
+    (re.compile(r"\bhf_[A-Za-z0-9]{8,}"), "***"),
+    (re.compile(r"(?i)(bearer\s+)[^\s'\",;]+"), r"\1***"),
+    (re.compile(r"(?i)(api[-_]?key[\"']?\s*[:=]\s*[\"']?)[^\s'\",;}]+"), r"\1***"),
+    (re.compile(r"(?i)\b([a-z][a-z0-9+.-]*://)[^/\s:@]+:[^/\s@]+@"), r"\1***@"),
+)
+# Every secret the process has been handed (its own token and API keys, and the tokens visitors typed),
+# so that one scrubber removes them all wherever they turn up. Bounded: the oldest is forgotten first.
+_KNOWN: OrderedDict[str, None] = OrderedDict()
+_KNOWN_LOCK = threading.Lock()
+MAX_KNOWN = 256
+_HEADER_SAFE = re.compile(r"[\x21-\x7e]+")  # printable ASCII, no space: what an HTTP header value can carry
+
+
+def remember_secret(secret: str | None) -> None:
+    """Have :func:`scrub` remove ``secret`` from every message from now on."""
+    if secret and len(secret) >= 4:
+        with _KNOWN_LOCK:
+            _KNOWN[secret] = None
+            _KNOWN.move_to_end(secret)
+            while len(_KNOWN) > MAX_KNOWN:
+                _KNOWN.popitem(last=False)
+
+
+def header_safe(secret: str) -> bool:
+    """Whether ``secret`` can be sent in an HTTP header as it is (no space, line break, NUL or non-ASCII)."""
+    return bool(_HEADER_SAFE.fullmatch(secret))
 
 
 def scrub(text: str, *secrets: str | None) -> str:
-    """``text`` with every known secret and anything shaped like a token replaced by ``***``.
+    """``text`` with every known secret and anything shaped like one replaced by ``***``.
 
     Every message that could carry a server's words (reason phrases, bodies, client
     errors) passes through here before it is shortened, logged or shown.
     """
-    for secret in secrets:
-        if secret:
-            text = text.replace(secret, "***")
-    text = _TOKEN_PATTERNS[0].sub("***", text)
-    return _TOKEN_PATTERNS[1].sub(r"\1***", text)
+    with _KNOWN_LOCK:
+        known = list(_KNOWN)
+    for secret in sorted({s for s in (*secrets, *known) if s}, key=len, reverse=True):
+        text = text.replace(secret, "***")
+    for pattern, replacement in _TOKEN_PATTERNS:
+        text = pattern.sub(replacement, text)
+    return text
 
 
 class Advice(str, Enum):

@@ -177,7 +177,7 @@ def add_alternates(dataset: Path, proposals: Path, embedder: Embedder, *, cache_
             rewrite_file(path, entries.column("id"), phrasings)
             cached.embed_batched([p.question for p in report.added])  # ready in the cache for the next load
         else:
-            raise DatasetError(f"{path}: not a FAQ file nor a dataset folder written by `embed`.")
+            raise DatasetError(f"{path}: not a FAQ file nor an embedded dataset folder.")
     finally:
         cache.close()
     return AlternatesAdded(report, cached.stats.embedded)

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Literal, Mapping, get_args
 
-from .errors import ConfigError
+from .errors import ConfigError, header_safe, remember_secret
 from .retry import RetryPolicy
 
 MODEL_ID = "sentence-transformers/all-MiniLM-L6-v2"
@@ -128,6 +128,12 @@ class Settings:
         env = environ
         default = {f.name: f.default for f in fields(cls)}
         token = (env.get("HF_TOKEN") or "").strip() or _read_saved_token(env)
+        qdrant_api_key = (env.get("QDRANT_API_KEY") or "").strip() or None
+        for name, secret in (("HF_TOKEN", token), ("QDRANT_API_KEY", qdrant_api_key)):
+            if secret is not None and not header_safe(secret):
+                raise ConfigError(f"{name} has characters no token has (a space, a line break or a non-ASCII "
+                                  "character): set it again.")
+            remember_secret(secret)
         cache = env.get("FAQ_ENGINE_CACHE_DIR")
         numbers = {name: _number(env, f"FAQ_ENGINE_{name.upper()}", default[name], type(default[name]))
                    for name in ("api_batch_size", "api_max_attempts", "api_deadline", "api_connect_timeout",
@@ -148,7 +154,7 @@ class Settings:
             local_runtime=_choice(env, "FAQ_ENGINE_LOCAL_RUNTIME", default["local_runtime"], LOCAL_RUNTIME_CHOICES),
             qdrant=env.get("FAQ_ENGINE_QDRANT_URL") or None,
             qdrant_collection=env.get("FAQ_ENGINE_QDRANT_COLLECTION") or default["qdrant_collection"],
-            qdrant_api_key=(env.get("QDRANT_API_KEY") or "").strip() or None,
+            qdrant_api_key=qdrant_api_key,
             log=(env.get("FAQ_ENGINE_LOG") or "").strip() or None,
             **numbers,
         )

@@ -30,6 +30,8 @@ from ..errors import (
     ApiUnavailableError,
     ConfigError,
     TransientError,
+    header_safe,
+    remember_secret,
     scrub,
 )
 from ..retry import RetryPolicy, call_with_retries, parse_retry_after
@@ -102,6 +104,10 @@ class InferenceApiEmbedder(Embedder):
         _check_url(url)
         if request_size < 1 or concurrency < 1:
             raise ConfigError("The API batch size and concurrency must be at least 1.")
+        if token and not header_safe(token):
+            raise ConfigError("The token has characters no token has (a space, a line break or a non-ASCII "
+                              "character): set it again.", advice=Advice.API_TOKEN)
+        remember_secret(token)
         self.url, self.model_id, self.dim = url, model_id, dim
         self.request_size, self.concurrency = request_size, concurrency
         self.policy = policy or RetryPolicy()

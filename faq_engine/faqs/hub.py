@@ -15,7 +15,17 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .._version import __version__
-from ..errors import Advice, DatasetError, HubAuthError, HubError, HubNotFoundError, HubUnavailableError, scrub
+from ..errors import (
+    Advice,
+    DatasetError,
+    HubAuthError,
+    HubError,
+    HubNotFoundError,
+    HubUnavailableError,
+    header_safe,
+    remember_secret,
+    scrub,
+)
 from .dataset_format import CARD_FILE
 from .source import FORMATS, is_repo_id
 
@@ -26,11 +36,25 @@ INFO_TIMEOUT = 10.0
 @dataclass(frozen=True)
 class HubAccess:
     """How to reach the Hub: ``endpoint=None`` is the client's own (``HF_ENDPOINT``, else huggingface.co);
-    ``token=None`` reads anonymously; ``max_bytes`` caps what one dataset may download (``None``: no cap)."""
+    ``token=None`` reads anonymously; ``max_bytes`` caps what one dataset may download (``None``: no cap).
+
+    ``cache_fallback``: whether a copy in the local cache may stand in when the Hub cannot be
+    reached. Never for a visitor of the app: the cache is no authorization, and a private dataset
+    someone once loaded with their token must not be served to anyone else.
+    """
 
     token: str | None = field(default=None, repr=False)
     endpoint: str | None = None
     max_bytes: int | None = None
+    cache_fallback: bool = True
+
+    def __post_init__(self) -> None:
+        if self.token is not None and not header_safe(self.token):
+            # Checked before any request: an HTTP client fails on such a token locally, which must never
+            # pass for "the Hub could not be reached".
+            raise HubAuthError("The token has characters no token has (a space, a line break or a non-ASCII "
+                               "character): copy it again.", advice=Advice.HUB_TOKEN)
+        remember_secret(self.token)
 
 
 @dataclass(frozen=True)
@@ -151,8 +175,11 @@ def download_dataset(repo_id: str, *, revision: str | None = None, access: HubAc
         folder = _snapshot(repo_id, revision, access, allow=files)
         return HubSnapshot(repo_id, revision, folder, folder.name)
     except Exception as err:  # classified below; anything unexpected is re-raised as is
-        if _unavailable(err):
+        if _unavailable(err) and access.cache_fallback:
             return _from_cache(repo_id, revision, access, err)
+        if _unavailable(err):
+            raise HubUnavailableError(f"Cannot load {repo_id!r}: the Hub could not be reached.",
+                                      advice=Advice.CONNECT_HUB, repo_id=repo_id) from err
         if _status(err) is not None:
             raise _map_read_error(err, repo_id, revision, access.token) from err
         raise

@@ -125,7 +125,11 @@ class DemoHandlers:
                                    "(optionally '@revision').")
         except DatasetError as err:
             return self._failed(describe(err))
-        access = HubAccess((token or "").strip() or None, self.settings.hub_endpoint, max_bytes=MAX_DATA_BYTES)
+        try:  # the visitor's own token, for this load only; never a cached copy instead of the Hub's answer
+            access = HubAccess((token or "").strip() or None, self.settings.hub_endpoint, max_bytes=MAX_DATA_BYTES,
+                               cache_fallback=False)
+        except FaqEngineError as err:
+            return self._failed(describe(err))
         return self._load(source, dataset_id, "Hub dataset", _session(request), progress, access)
 
     def load_file(self, path: str, request: gr.Request = None, progress=gr.Progress()) -> tuple:

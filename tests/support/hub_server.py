@@ -98,6 +98,7 @@ class HubState:
         self.lfs: dict[str, bytes] = {}
         self.requests: list[tuple[str, str]] = []
         self.lock = threading.RLock()
+        self.outage: int | None = None  # set to 503 or 429: every request is answered so, as a Hub in trouble
 
     def user(self, authorization: str | None) -> str | None:
         if not authorization:
@@ -150,6 +151,8 @@ class Handler(BaseHTTPRequestHandler):
         state = self.server.state
         state.requests.append((method, url.path))
         try:
+            if state.outage is not None:
+                raise HubError(state.outage, None, "The Hub is unavailable right now")
             self.user = state.user(self.headers.get("Authorization"))
             self._route(method, url.path)
         except HubError as err:

@@ -27,6 +27,7 @@ from ...errors import (
     VectorStoreAuthError,
     VectorStoreError,
     VectorStoreUnavailableError,
+    remember_secret,
     scrub,
 )
 from ...faqs.entry import Entries
@@ -54,6 +55,7 @@ class QdrantLocation:
     def parse(cls, text: str, api_key: str | None = None) -> QdrantLocation:
         """``http(s)://host:6333`` (the API key, if any, is sent only there), ``:memory:``, or a folder."""
         text = (text or "").strip()
+        remember_secret(api_key)
         if not text:
             raise ConfigError("Name a Qdrant location: http(s)://host:6333, or a folder for embedded mode.")
         if urlsplit(text).scheme in ("http", "https"):
