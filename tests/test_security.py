@@ -17,6 +17,7 @@ from faq_engine.embedders.inference_api import InferenceApiEmbedder
 from faq_engine.errors import ConfigError, DatasetError, InvalidQueryError
 from faq_engine.faqs.dataset_format import DatasetMeta
 from faq_engine.faqs.hub import HubAccess, push_dataset
+from faq_engine.faqs.limits import ReadLimits
 from faq_engine.faqs.loader import load_bundled, load_faqs
 from faq_engine.faqs.source import Source
 from faq_engine.faqs.writer import write_dataset
@@ -176,7 +177,7 @@ def test_too_many_rows_are_refused_before_anything_is_embedded(tmp_path):
     path.write_text("question,answer\n" + "".join(f"Question {i}?,Answer {i}.\n" for i in range(3)), encoding="utf-8")
     fake = HashEmbedder()
     with pytest.raises(DatasetError, match="has 3 FAQs; at most 2 can be loaded here"):
-        load_faqs(path, fake, max_rows=2)
+        load_faqs(path, fake, limits=ReadLimits(rows=2))
     assert fake.calls == []
 
 

@@ -17,6 +17,7 @@ import numpy as np
 from ..errors import DatasetError
 from .dataset_format import ALTERNATE_EMBEDDINGS, EMBEDDING_COLUMN, META_KEY, DatasetMeta
 from .entry import row_list
+from .limits import ReadLimits
 
 BATCH_ROWS = 65_536  # rows per batch when copying vectors: bounded temporaries
 
@@ -32,10 +33,15 @@ class ParquetData:
 
 
 def _open(path: Path):
+    import pyarrow as pa
     import pyarrow.parquet as pq
 
     try:
-        return pq.ParquetFile(path, pre_buffer=False)  # read row group by row group, not the whole file
+        schema = pq.read_schema(path)
+        strings = [f.name for f in schema if (pa.types.is_string(f.type) or pa.types.is_large_string(f.type))
+                   and f.name not in (EMBEDDING_COLUMN, ALTERNATE_EMBEDDINGS)]
+        # Text stays dictionary-encoded as read: its decoded size is checked before it is ever materialised.
+        return pq.ParquetFile(path, pre_buffer=False, read_dictionary=strings)
     except Exception as err:  # pyarrow raises several types for a corrupt file
         # pyarrow's words may name the file's folder: a message names only the file.
         raise DatasetError(f"{path.name}: not a readable Parquet file "
@@ -80,16 +86,17 @@ def _copy_vectors(file, path: Path, out: np.ndarray, start: int) -> None:
         del column, values
 
 
-def read_parquet(paths: Sequence[Path]) -> ParquetData:
-    """Read FAQ Parquet files (shards of one dataset, in order) without a Python object per row."""
+def read_parquet(paths: Sequence[Path], limits: ReadLimits = ReadLimits(), where: str | None = None) -> ParquetData:
+    """Read FAQ Parquet files (shards of one dataset, in order) without a Python object per row, within
+    ``limits``: rows counted from the metadata, text read one row group at a time and checked before decoding."""
     import pyarrow as pa
 
     files = [(Path(p), _open(p)) for p in paths]
+    where = where or files[0][0].name
+    limits.check_rows(sum(f.metadata.num_rows for _, f in files), where)
     meta = next((m for m in (_meta(f.schema_arrow, p) for p, f in files) if m is not None), None)
-    texts = []
-    for _, file in files:
-        names = [n for n in file.schema_arrow.names if n not in (EMBEDDING_COLUMN, ALTERNATE_EMBEDDINGS)]
-        texts.append(file.read(columns=names))
+    spent = [0]  # decoded text bytes so far, over every file
+    texts = [_text_columns(path, file, limits, where, spent) for path, file in files]
     table = pa.concat_tables(texts, promote_options="permissive") if len(texts) > 1 else texts[0]
     with_vectors = [(p, f) for p, f in files if EMBEDDING_COLUMN in f.schema_arrow.names]
     if len(with_vectors) != len(files):
@@ -106,6 +113,50 @@ def read_parquet(paths: Sequence[Path]) -> ParquetData:
         start += file.metadata.num_rows
     pa.default_memory_pool().release_unused()  # hand the decoded groups' memory back to the OS, once
     return ParquetData(table, vectors, meta, _alternate_vectors(files, dim))
+
+
+def _text_columns(path: Path, file, limits: ReadLimits, where: str, spent: list[int]):
+    """A file's text columns, row group by row group, each checked before its strings are materialised."""
+    import pyarrow as pa
+
+    names = [n for n in file.schema_arrow.names if n not in (EMBEDDING_COLUMN, ALTERNATE_EMBEDDINGS)]
+    groups, row = [], 0
+    for index in range(file.metadata.num_row_groups):
+        group = file.metadata.row_group(index)
+        wanted = [group.column(i) for i in range(group.num_columns) if group.column(i).path_in_schema in names]
+        limits.check_text(spent[0] + sum(c.total_uncompressed_size for c in wanted), where)  # before reading
+        part = file.read_row_group(index, columns=names, use_threads=False)
+        spent[0] += _checked_text(part, limits, where, row, spent[0])
+        groups.append(part.cast(pa.schema([_plain(f) for f in part.schema])))
+        row += part.num_rows
+    return pa.concat_tables(groups) if groups else file.schema_arrow.empty_table().select(names)
+
+
+def _checked_text(part, limits: ReadLimits, where: str, row: int, before: int) -> int:
+    """The decoded size of a row group's dictionary-encoded text; refuses it past the limits, undecoded."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    size = 0
+    for name, column in zip(part.column_names, part.columns):
+        if not pa.types.is_dictionary(column.type):
+            continue
+        offset = row
+        for chunk in column.chunks:
+            lengths = pc.take(pc.utf8_length(chunk.dictionary), chunk.indices)
+            size += int(pc.sum(pc.take(pc.binary_length(chunk.dictionary), chunk.indices)).as_py() or 0)
+            longest = pc.max(lengths).as_py() or 0
+            if limits.field_chars is not None and longest > limits.field_chars:
+                limits.check_field(longest, offset + int(pc.index(lengths, longest).as_py()), name, where)
+            limits.check_text(before + size, where)
+            offset += len(chunk)
+    return size
+
+
+def _plain(field):
+    import pyarrow as pa
+
+    return pa.field(field.name, field.type.value_type) if pa.types.is_dictionary(field.type) else field
 
 
 def _alternate_vectors(files, dim: int) -> np.ndarray | None:

@@ -23,7 +23,7 @@ from ..errors import DatasetError
 from ..settings import DEFAULT_FIELDS
 from .columnar import read_parquet
 from .dataset_format import CARD_FILE, StoredFaqs, read_card
-from .entry import Entries, FaqEntry
+from .entry import ALTERNATES, Entries, FaqEntry
 from .faqset import (
     FUSED,
     SPOT_CHECK_MIN_COSINE,
@@ -35,6 +35,7 @@ from .faqset import (
     spot_check,
 )
 from .hub import HubAccess
+from .limits import CLI_LIMITS, ReadLimits
 from .source import BUNDLED, Source
 from .tables import Columns, data_files, entries_from_rows, entries_from_table, format_of, read_rows
 
@@ -70,8 +71,9 @@ def load_bundled(name: str, embedder: Embedder, *, fields: str | None = None,
     return build_faqset(name, entries, embedder, fields=fields, stored=stored, progress=progress)
 
 
-def read_source(path: Path, columns: Columns = Columns(), *, label: str | None = None) -> StoredFaqs:
-    """Entries, vectors and metadata from a local file or dataset folder (ours or raw).
+def read_source(path: Path, columns: Columns = Columns(), *, label: str | None = None,
+                limits: ReadLimits = CLI_LIMITS) -> StoredFaqs:
+    """Entries, vectors and metadata from a local file or dataset folder (ours or raw), within ``limits``.
 
     Parquet files (a folder's shards, in name order) are read column by column; CSV and
     JSON files row by row. Messages call the data ``label`` (by default its path).
@@ -85,12 +87,34 @@ def read_source(path: Path, columns: Columns = Columns(), *, label: str | None =
     meta = read_card(card) if card is not None and card.is_file() else None
     formats = [format_of(file) for file in files]
     if all(fmt == "parquet" for fmt in formats):
-        data = read_parquet(files)
+        data = read_parquet(files, limits, label)
         meta = meta or data.meta  # faq-engine's own format: written from stripped text
         entries = entries_from_table(data.table, columns, label, trimmed=meta is not None)
-        return StoredFaqs(entries, data.vectors, meta, data.alternates)
+        return StoredFaqs(_within(entries, limits, label), data.vectors, meta, data.alternates)
     rows = [row for file, fmt in zip(files, formats) for row in read_rows(file, fmt)]
-    return StoredFaqs(entries_from_rows(rows, columns, label), None, meta)
+    limits.check_rows(len(rows), label)
+    return StoredFaqs(_within(entries_from_rows(rows, columns, label), limits, label), None, meta)
+
+
+def _within(entries: Entries, limits: ReadLimits, where: str) -> Entries:
+    """``entries``, after checking no field (phrasings included) is longer than ``limits`` allow."""
+    import pyarrow.compute as pc
+
+    if limits.field_chars is None or not len(entries):
+        return entries
+    for name in entries.table.column_names:
+        column = entries.table.column(name)
+        lengths = pc.list_value_length(column) if name == ALTERNATES else pc.utf8_length(column)
+        if name == ALTERNATES:  # the longest phrasing of each FAQ
+            flat = pc.utf8_length(pc.list_flatten(column))
+            owners = pc.list_parent_indices(column)
+            if len(flat) and (pc.max(flat).as_py() or 0) > limits.field_chars:
+                at = int(pc.index(flat, pc.max(flat)).as_py())
+                limits.check_field(pc.max(flat).as_py(), owners[at].as_py(), "alternate phrasing", where)
+            continue
+        longest = pc.max(lengths).as_py() or 0
+        limits.check_field(longest, int(pc.index(lengths, longest).as_py()), name, where)
+    return entries
 
 
 def locate(source: Source, hub: HubAccess = HubAccess()) -> Located:
@@ -112,7 +136,7 @@ def locate(source: Source, hub: HubAccess = HubAccess()) -> Located:
 
 def load_faqs(source: str | Path | Source, embedder: Embedder, *, fields: str | None = None,
               columns: Columns = Columns(), hub: HubAccess = HubAccess(), cache_dir: Path | None = None,
-              max_rows: int | None = None, progress: Progress | None = None) -> FaqSet:
+              limits: ReadLimits = CLI_LIMITS, progress: Progress | None = None) -> FaqSet:
     """Load a FAQ set from any source, embedded in ``embedder``'s vector space.
 
     ``source`` is a bundled name (``medicare``), a local path (a faq-engine dataset
@@ -121,17 +145,14 @@ def load_faqs(source: str | Path | Source, embedder: Embedder, *, fields: str | 
     are used only if their model and embedded text match; otherwise the text is
     re-embedded and a note says so. ``fields=None`` keeps the dataset's own choice.
     With ``cache_dir``, texts are embedded through the on-disk embedding cache. A source of more
-    than ``max_rows`` FAQs is refused before anything is embedded.
+    than ``limits`` allow (FAQs, characters in a field, text in all) is refused while it is read, before
+    anything large is decoded or anything is embedded.
     """
     source = Source.parse(source)
     if source.kind == "bundled":
         return load_bundled(source.text, embedder, fields=fields, progress=progress)
     located = locate(source, hub)
-    stored = read_source(located.path, columns, label=source.name)
-    if max_rows is not None and len(stored.entries) > max_rows:
-        raise DatasetError(f"{source.name} has {len(stored.entries):,} FAQs; at most {max_rows:,} can be loaded "
-                           "here. Split it, or run faq-engine on your own machine.", rows=len(stored.entries),
-                           max_rows=max_rows)
+    stored = read_source(located.path, columns, label=source.name, limits=limits)
     meta = stored.meta
     use_fields = fields or (meta.fields if meta else DEFAULT_FIELDS)
     vectors, notes = _usable_vectors(source.name, stored, embedder.model_id, use_fields)

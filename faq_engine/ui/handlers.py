@@ -12,6 +12,7 @@ import numpy as np
 
 from ..errors import DatasetError, FaqEngineError
 from ..faqs.hub import HubAccess
+from ..faqs.limits import APP_LIMITS
 from ..faqs.loader import load_faqs
 from ..faqs.source import Source
 from ..learning.log import QuestionLog
@@ -27,8 +28,7 @@ log = logging.getLogger(__name__)
 MAX_K = 10
 # What one visitor may load: an upload or a Hub dataset's FAQ files, and the FAQs in them. Tens of
 # thousands of FAQs take a minute or two to embed on two cores; more would hold the server.
-MAX_DATA_BYTES = 25 * 2**20
-MAX_ROWS = 20_000
+MAX_DATA_BYTES = 25 * 2**20  # and faqs.limits.APP_LIMITS: rows, characters per field, text in all
 
 
 class DemoHandlers:
@@ -152,7 +152,7 @@ class DemoHandlers:
         progress(0.0, desc=f"Loading {name}")
         try:
             faqs = load_faqs(source, self.default.engine.embedder, fields=self.settings.fields,
-                             cache_dir=self.settings.cache_dir, hub=access, max_rows=MAX_ROWS, progress=report)
+                             cache_dir=self.settings.cache_dir, hub=access, limits=APP_LIMITS, progress=report)
         except FaqEngineError as err:  # said in the data panel; the current set and results stay
             log.warning("Could not load %s: %s", name, err)
             return self._failed(describe(err))
