@@ -127,7 +127,8 @@ def qdrant_store(settings: Settings):
     from .search.qdrant.store import QdrantLocation, QdrantStore
 
     location = QdrantLocation.parse(settings.qdrant or "", settings.qdrant_api_key)
-    return QdrantStore(location.connect(), settings.qdrant_collection, str(location), remote=location.url is not None)
+    return QdrantStore(location.connect(), settings.qdrant_collection, str(location), remote=location.url is not None,
+                       deadline=settings.qdrant_deadline, reconnect=location.connect)
 
 
 def load_qdrant_engine(settings: Settings, *, embedder: Embedder | None = None, exact: bool | None = None):

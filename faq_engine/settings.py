@@ -117,6 +117,7 @@ class Settings:
     qdrant: str | None = None  # a Qdrant URL or folder: search there instead of loading the dataset
     qdrant_collection: str = DEFAULT_COLLECTION
     qdrant_api_key: str | None = field(default=None, repr=False)
+    qdrant_deadline: float = 15.0  # seconds one Qdrant call may take, retries included
     log: str | None = None  # the opt-in question log: a folder, or hf://datasets/owner/name; None: no log
     log_days: float = 30.0  # records older than this are deleted
     log_max_mb: float = 100.0  # the log folder's size cap
@@ -138,7 +139,7 @@ class Settings:
         numbers = {name: _number(env, f"FAQ_ENGINE_{name.upper()}", default[name], type(default[name]))
                    for name in ("api_batch_size", "api_max_attempts", "api_deadline", "api_connect_timeout",
                                 "api_read_timeout", "api_max_wait", "api_concurrency", "log_days", "log_max_mb",
-                                "log_push_minutes")}
+                                "log_push_minutes", "qdrant_deadline")}
         return cls(
             embedder=_choice(env, "FAQ_ENGINE_EMBEDDER", default["embedder"], EMBEDDER_CHOICES),
             model_id=env.get("FAQ_ENGINE_MODEL_ID") or default["model_id"],

@@ -11,6 +11,7 @@ faq-engine goes through here, with a timeout, bounded retries and typed errors.
 from __future__ import annotations
 
 import hashlib
+import time
 import uuid
 from dataclasses import asdict, dataclass, field
 from typing import Callable, Sequence
@@ -33,6 +34,7 @@ from ...errors import (
 from ...faqs.entry import Entries
 from ...retry import RetryPolicy, call_with_retries
 from ..lexical import K1, B
+from .deadline import CALL_DEADLINE, OutOfTime, within
 from .sparse import SparseVector
 
 DENSE, SPARSE, PHRASINGS = "dense", "bm25", "alternates"  # PHRASINGS: a multivector, one per alternate
@@ -131,15 +133,38 @@ class QdrantStore:
     """One collection of FAQ points; every call is retried on transient failures and mapped to typed errors."""
 
     def __init__(self, client, collection: str, where: str, *, remote: bool = False,
-                 policy: RetryPolicy | None = None, sleep: Callable[[float], object] | None = None) -> None:
+                 policy: RetryPolicy | None = None, sleep: Callable[[float], object] | None = None,
+                 deadline: float = CALL_DEADLINE, reconnect: Callable[[], object] | None = None) -> None:
         self.client, self.collection, self.where, self.remote = client, collection, where, remote
-        self.policy = policy or RetryPolicy(max_attempts=3, deadline=60.0)
-        self._sleep = sleep
+        self.deadline = deadline  # seconds for one call, every attempt included (a server's calls only)
+        self.policy = policy or RetryPolicy(max_attempts=3, deadline=deadline)
+        self._sleep, self._reconnect = sleep, reconnect
 
     def _call(self, what: str, fn):
         kwargs = {} if self._sleep is None else {"sleep": self._sleep}
-        return call_with_retries(lambda: _mapped(fn, what, self.where), self.policy,
-                                 giving_up=VectorStoreUnavailableError, **kwargs)
+        started = time.monotonic()
+
+        def attempt():
+            if not self.remote:
+                return _mapped(fn, what, self.where)
+            try:
+                return within(lambda: _mapped(fn, what, self.where), self.deadline - (time.monotonic() - started),
+                              self._abandon)
+            except OutOfTime:
+                raise VectorStoreUnavailableError(f"Qdrant at {self.where} did not answer within {self.deadline:g} s "
+                                                  f"when asked to {what}.") from None
+
+        return call_with_retries(attempt, self.policy, giving_up=VectorStoreUnavailableError, **kwargs)
+
+    def _abandon(self) -> None:
+        """Drop the client of a call that ran out of time (and its connection), and start a fresh one."""
+        stale = self.client
+        try:
+            stale.close()
+        except Exception:  # closing a client that is mid-answer may fail in many ways: it is dropped all the same
+            pass
+        if self._reconnect is not None:
+            self.client = self._reconnect()
 
     def meta(self) -> CollectionMeta | None:
         """The collection's metadata, or ``None`` when there is no such collection."""
