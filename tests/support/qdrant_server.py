@@ -16,6 +16,12 @@ class TricklingQdrant(BaseHTTPRequestHandler):
     def log_message(self, *args) -> None:
         pass
 
+    def handle(self) -> None:
+        try:
+            super().handle()
+        except ConnectionError:  # the client gave up mid-answer, as it should
+            pass
+
     def _trickle(self) -> None:
         body = b'{"result": {"exists": true}, "status": "ok", "time": 0.0}' + b" " * 400
         self.send_response(200)
