@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import math
 import subprocess
 import sys
@@ -163,3 +164,36 @@ def test_scores_are_bm25s_lucene_scores():
         ids = [vocab[t] for t in index.tokenizer(query) if t in vocab]
         expected = oracle.get_scores_from_ids(ids) if ids else np.zeros(len(texts))
         np.testing.assert_allclose(index.scores([query])[0], expected, rtol=1e-5, atol=1e-6)
+
+
+DAMAGE = {
+    "vocabulary smaller than the FAQ count": lambda f: f.write_text(
+        json.dumps({**json.loads(f.read_text()), "size": 1}), encoding="utf-8"),
+    "row indices out of range": lambda f: np.save(f.parent / "indices.npy", np.load(f.parent / "indices.npy") + 10**6),
+    "pointers past the entries": lambda f: np.save(f.parent / "indptr.npy", np.load(f.parent / "indptr.npy") * 50),
+    "a score that is not a number": lambda f: np.save(f.parent / "data.npy", np.load(f.parent / "data.npy") * np.nan),
+    "an index planted under the key": lambda f: f.write_text(
+        json.dumps({**json.loads(f.read_text()), "key": "someone else's"}), encoding="utf-8"),
+}
+
+
+@pytest.mark.parametrize("damage", list(DAMAGE))
+def test_a_damaged_or_planted_saved_index_is_rebuilt_never_trusted(tmp_path, damage):
+    """In a child process: before the checks, a damaged index crashed the process in scipy (SIGSEGV)."""
+    from faq_engine.faqs.entry import Entries, FaqEntry
+    from faq_engine.search.bm25_cache import index_key, load_or_build
+    from faq_engine.search.lexical import VOCAB_FILE
+
+    entries = Entries.of([FaqEntry(str(i), q) for i, q in enumerate(["How do I renew my card?", "What is Part B?",
+                                                                       "Where do I mail the renewal form?"])])
+    expected = load_or_build(entries, tmp_path).scores(["renew card", "part b"])
+    DAMAGE[damage](tmp_path / "bm25" / index_key(entries) / VOCAB_FILE)
+    code = ("import json, sys; from faq_engine.faqs.entry import Entries, FaqEntry\n"
+            "from faq_engine.search.bm25_cache import load_or_build\n"
+            f"entries = Entries.of([FaqEntry(str(i), q) for i, q in enumerate({entries.column('question')!r})])\n"
+            f"print(json.dumps(load_or_build(entries, {str(tmp_path)!r}).scores(['renew card', 'part b']).tolist()))")
+    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert run.returncode == 0, run.stderr  # no crash
+    np.testing.assert_allclose(json.loads(run.stdout), expected, rtol=1e-6)
+    assert "could not be loaded" in run.stderr and "rebuilding it" in run.stderr
+    assert load_or_build(entries, tmp_path).scores(["renew card"]).tolist() == expected[:1].tolist()  # saved anew

@@ -23,7 +23,7 @@ from .lexical import K1, TOKEN_PATTERN, B, Bm25Index
 
 log = logging.getLogger(__name__)
 
-FORMAT = "2"  # bump when Bm25Index.save changes
+FORMAT = "3"  # bump when Bm25Index.save changes
 
 
 def index_key(entries: Entries) -> str:
@@ -42,10 +42,11 @@ def load_or_build(entries: Entries, cache_dir: Path | None) -> Bm25Index:
     """The saved index of these questions, else a new one (saved for next time when the cache is writable)."""
     if cache_dir is None:
         return Bm25Index(entries.column("question"))
-    folder = Path(cache_dir) / "bm25" / index_key(entries)
+    key = index_key(entries)
+    folder = Path(cache_dir) / "bm25" / key
     if folder.is_dir():
         try:
-            return Bm25Index.load(folder)
+            return Bm25Index.load(folder, key=key, size=len(entries))
         except Exception as err:  # a damaged or partial copy: rebuild it
             log.warning("The saved BM25 index %s could not be loaded (%s); rebuilding it.", folder, err)
             shutil.rmtree(folder, ignore_errors=True)
@@ -54,10 +55,11 @@ def load_or_build(entries: Entries, cache_dir: Path | None) -> Bm25Index:
     try:
         folder.parent.mkdir(parents=True, exist_ok=True)
         staging = Path(tempfile.mkdtemp(dir=folder.parent, prefix=".build-"))
-        index.save(staging)
+        index.save(staging, key)
         os.replace(staging, folder)  # whole or not at all; a concurrent builder wrote the same bytes
     except OSError as err:
-        log.warning("Could not save the BM25 index in %s (%s); it is rebuilt at each start.", folder.parent, err)
         if staging is not None:
             shutil.rmtree(staging, ignore_errors=True)
+        if not folder.is_dir():  # else another process saved the same index first: nothing to say
+            log.warning("Could not save the BM25 index in %s (%s); it is rebuilt at each start.", folder.parent, err)
     return index

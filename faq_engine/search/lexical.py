@@ -94,6 +94,16 @@ def score_matrix(docs: Sequence[Sequence[int]], vocab_size: int, k1: float = K1,
     return sparse.csc_matrix((values.astype(np.float32), (doc, term)), shape=(len(docs), vocab_size))
 
 
+def _check_arrays(data: np.ndarray, indices: np.ndarray, indptr: np.ndarray, rows: int, terms: int) -> None:
+    """Raise ``ValueError`` unless the arrays make a valid ``(rows, terms)`` CSC matrix of finite scores."""
+    if data.ndim != 1 or indices.ndim != 1 or indptr.ndim != 1 or len(indptr) != terms + 1:
+        raise ValueError("the arrays have the wrong shapes")
+    if len(data) != len(indices) or indptr[0] != 0 or indptr[-1] != len(indices) or np.any(np.diff(indptr) < 0):
+        raise ValueError("the column pointers do not match the entries")
+    if len(indices) and (indices.min() < 0 or indices.max() >= rows or not np.isfinite(data).all()):
+        raise ValueError("a row index is out of range, or a score is not finite")
+
+
 class Bm25Index:
     """A BM25 index over a fixed list of texts (row ``i`` scores ``texts[i]``).
 
@@ -110,27 +120,36 @@ class Bm25Index:
         # A corpus of stop words only has nothing to match: every score stays 0.
         self._matrix = score_matrix(ids, len(self._vocab), k1, b) if self._vocab else None
 
-    def save(self, folder: Path) -> None:
-        """Write the index into ``folder`` (the matrix's arrays and the vocabulary), to :meth:`load` later."""
+    def save(self, folder: Path, key: str = "") -> None:
+        """Write the index into ``folder`` (the matrix's arrays, the vocabulary and the ``key`` it is saved
+        under), to :meth:`load` later."""
         folder.mkdir(parents=True, exist_ok=True)
-        (folder / VOCAB_FILE).write_text(json.dumps({"size": self.size, "vocab": self._vocab}), encoding="utf-8")
+        (folder / VOCAB_FILE).write_text(json.dumps({"size": self.size, "vocab": self._vocab, "key": key}),
+                                         encoding="utf-8")
         if self._matrix is not None:
             for name in ARRAYS:
                 np.save(folder / f"{name}.npy", getattr(self._matrix, name))
 
     @classmethod
-    def load(cls, folder: Path, *, stopwords: bool = True, stemming: bool = True) -> Bm25Index:
-        """An index written by :meth:`save`, its arrays memory-mapped rather than read."""
+    def load(cls, folder: Path, *, key: str = "", size: int | None = None, stopwords: bool = True,
+             stemming: bool = True) -> Bm25Index:
+        """An index written by :meth:`save`, its arrays memory-mapped rather than read, after checking it is the
+        index of ``key`` over ``size`` texts and that every array is in bounds (``ValueError`` if not: a damaged
+        or planted index would otherwise crash the process in scipy's code)."""
         from scipy import sparse
 
         saved = json.loads((folder / VOCAB_FILE).read_text(encoding="utf-8"))
         index = cls.__new__(cls)
         index.tokenizer = Tokenizer(stopwords=stopwords, stemming=stemming)
         index.size, index._vocab = int(saved["size"]), dict(saved["vocab"])
+        if saved.get("key", "") != key or (size is not None and index.size != size):
+            raise ValueError("it is not the index of these questions")
         index._matrix = None
         if index._vocab:
-            arrays = [np.load(folder / f"{name}.npy", mmap_mode="r") for name in ARRAYS]
-            index._matrix = sparse.csc_matrix(tuple(arrays), shape=(index.size, len(index._vocab)), copy=False)
+            data, indices, indptr = (np.load(folder / f"{name}.npy", mmap_mode="r") for name in ARRAYS)
+            _check_arrays(data, indices, indptr, index.size, len(index._vocab))
+            index._matrix = sparse.csc_matrix((data, indices, indptr), shape=(index.size, len(index._vocab)),
+                                              copy=False)
         return index
 
     def scores(self, queries: Sequence[str]) -> np.ndarray:
