@@ -59,10 +59,14 @@ def ranked(engine: MemoryEngine, questions: list) -> tuple[np.ndarray, np.ndarra
     """Per question: the scores and similarities of the shown hits and the one after them (its score gives the
     last margin), and whether each shown hit answers the question."""
     results = engine.search_batch([q for q, _ in questions], SHOWN + 1)
-    scores = np.array([[h.score for h in hits] for hits in results])
-    similarity = np.array([[h.similarity for h in hits] for hits in results])
-    right = np.array([[h.id in relevant for h in hits[:SHOWN]] for hits, (_, relevant) in zip(results, questions)],
-                     dtype=float)
+
+    def padded(values: list[float]) -> list[float]:  # BM25 lists only keyword matches: the rest score 0
+        return values + [0.0] * (SHOWN + 1 - len(values))
+
+    scores = np.array([padded([h.score for h in hits]) for hits in results])
+    similarity = np.array([padded([h.similarity for h in hits]) for hits in results])
+    right = np.array([padded([h.id in relevant for h in hits[:SHOWN]])[:SHOWN] for hits, (_, relevant)
+                      in zip(results, questions)], dtype=float)
     return scores, similarity, right
 
 

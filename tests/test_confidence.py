@@ -10,6 +10,7 @@ import pytest
 
 from faq_engine.cli import main
 from faq_engine.evaluation.runner import read_queries
+from faq_engine.faqs.entry import FaqEntry
 from faq_engine.faqs.faqset import build_faqset
 from faq_engine.faqs.loader import load_faqs
 from faq_engine.search.match import Calibration, Logistic, key, match_threshold, packaged_table
@@ -125,3 +126,15 @@ def test_threshold_from_the_environment_overrides_the_calibrated_one(capsys, mon
     monkeypatch.setenv("FAQ_ENGINE_THRESHOLD", "1")
     assert main(["search", "I lost my Medicare card, how can I get a new one?", "--json", "-k", "1"]) == 0
     assert json.loads(capsys.readouterr().out)[0]["confident"] is False
+
+
+@pytest.mark.parametrize("fields", ["question", "both"])
+def test_an_exact_match_in_a_set_of_one_faq_is_confident(embedder, fields):
+    one = build_faqset("one", [FaqEntry("1", "How do I renew my passport?", "Online, with form DS-82.")], embedder,
+                       fields=fields)
+    for method in ("dense", "hybrid", "bm25"):
+        engine = MemoryEngine(one, embedder, method=method)
+        hit = engine.search("How do I renew my passport?")[0]
+        assert hit.confident and hit.match >= 0.7, (method, hit.match)  # nothing else competes with it
+        unrelated = engine.search("What is the best pizza topping?")
+        assert not any(h.confident for h in unrelated)

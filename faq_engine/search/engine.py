@@ -161,7 +161,8 @@ class Engine(ABC):
         similarities = np.asarray(ranking.similarities, dtype=np.float64)
         matches: list = [None] * len(scores)
         if self.calibration is not None and len(scores):
-            matches = self.calibration.matches(scores, similarities).tolist()
+            # Fewer than k + 1 FAQs ranked: nothing else was in the running (a tiny set, or BM25's last match).
+            matches = self.calibration.matches(scores, similarities, exhausted=len(scores) <= k).tolist()
         return [SearchHit(rank, e.id, e.question, e.answer, float(score), e.url, is_confident(match, self.threshold),
                           float(similarity), match)
                 for rank, (e, score, similarity, match)

@@ -53,16 +53,18 @@ class Logistic:
         return cls(tuple(float(raw.get(name, 0.0)) for name in FEATURES), float(raw["bias"]))
 
 
-def features(scores: np.ndarray) -> np.ndarray:
+def features(scores: np.ndarray, exhausted: bool = False) -> np.ndarray:
     """``(score, margin over the next, lead over the best)`` of each hit of one list, best first.
 
-    Pass one more hit than shown: the last hit's margin needs the next score (a hit with
-    none after it gets a margin of 0, the cautious reading).
+    Pass one more hit than shown: the last hit's margin needs the next score (that extra hit
+    gets a margin of 0, the cautious reading). ``exhausted``: the list holds every FAQ that
+    could come next (a one-FAQ set, or BM25's every keyword match), so its last hit leads the
+    rest, which score nothing, by its whole score.
     """
     s = np.asarray(scores, dtype=np.float64)
     if not len(s):
         return np.zeros((0, len(FEATURES)))
-    return np.c_[s, np.append(s[:-1] - s[1:], 0.0), s - s[0]]
+    return np.c_[s, np.append(s[:-1] - s[1:], s[-1] if exhausted else 0.0), s - s[0]]
 
 
 @dataclass(frozen=True)
@@ -74,10 +76,10 @@ class Calibration:
     others: Logistic
     floor: float = -1.0
 
-    def matches(self, scores: np.ndarray, similarities: np.ndarray) -> np.ndarray:
+    def matches(self, scores: np.ndarray, similarities: np.ndarray, exhausted: bool = False) -> np.ndarray:
         """The match of each hit of one list, from its ranking scores and similarities (best first; see
         :func:`features`)."""
-        x = features(scores)
+        x = features(scores, exhausted)
         p = np.concatenate([self.best(x[:1]), self.others(x[1:])])
         p[np.asarray(similarities, dtype=np.float64) < self.floor] = 0.0
         return np.minimum.accumulate(p)
