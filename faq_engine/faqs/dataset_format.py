@@ -85,6 +85,7 @@ class StoredFaqs:
     embeddings: np.ndarray | None
     meta: DatasetMeta | None
     alternates: np.ndarray | None = None  # the alternate phrasings' vectors, flattened in row order
+    notes: tuple[str, ...] = ()  # how the source was read (a column read under another name, ...)
 
 
 def _size_category(rows: int) -> str:

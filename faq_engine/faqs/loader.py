@@ -34,6 +34,7 @@ from .faqset import (
     fuse,
     spot_check,
 )
+from .headers import resolve
 from .hub import HubAccess
 from .limits import CLI_LIMITS, ReadLimits
 from .source import BUNDLED, Source
@@ -89,11 +90,13 @@ def read_source(path: Path, columns: Columns = Columns(), *, label: str | None =
     if all(fmt == "parquet" for fmt in formats):
         data = read_parquet(files, limits, label)
         meta = meta or data.meta  # faq-engine's own format: written from stripped text
+        columns, notes = resolve(data.table.column_names, columns, label)
         entries = entries_from_table(data.table, columns, label, trimmed=meta is not None)
-        return StoredFaqs(_within(entries, limits, label), data.vectors, meta, data.alternates)
+        return StoredFaqs(_within(entries, limits, label), data.vectors, meta, data.alternates, notes)
     rows = [row for file, fmt in zip(files, formats) for row in read_rows(file, fmt)]
     limits.check_rows(len(rows), label)
-    return StoredFaqs(_within(entries_from_rows(rows, columns, label), limits, label), None, meta)
+    columns, notes = resolve(list(dict.fromkeys(k for row in rows[:1000] for k in row)), columns, label)
+    return StoredFaqs(_within(entries_from_rows(rows, columns, label), limits, label), None, meta, notes=notes)
 
 
 def _within(entries: Entries, limits: ReadLimits, where: str) -> Entries:
@@ -167,7 +170,7 @@ def load_faqs(source: str | Path | Source, embedder: Embedder, *, fields: str | 
     finally:
         if cache is not None:
             cache.close()
-    return replace(faqs, notes=located.notes + notes + faqs.notes)
+    return replace(faqs, notes=located.notes + stored.notes + notes + faqs.notes)
 
 
 def _checked(name: str, stored: StoredFaqs, vectors: np.ndarray, embedder: Embedder, fields: str,

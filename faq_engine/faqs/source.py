@@ -76,8 +76,10 @@ class Source:
 
     @classmethod
     def hub(cls, text: str, *, allow_paths: bool = False) -> Source:
-        """Parse ``namespace/name[@revision]`` strictly: a Hub id, never a path."""
-        repo_id, revision = split_revision(text.strip())
+        """Parse ``namespace/name[@revision]`` strictly: a Hub id, never a path. A dataset's page address
+        (``https://huggingface.co/datasets/namespace/name[/tree/revision]``) is taken for its id."""
+        text = from_url(text.strip())
+        repo_id, revision = split_revision(text)
         if not is_repo_id(repo_id) or (allow_paths and Path(repo_id).suffix.lower() in FORMATS):
             known = ", ".join(BUNDLED)
             what = f"a file or folder, a bundled set ({known}) or " if allow_paths else ""
@@ -86,6 +88,19 @@ class Source:
         if revision is not None and not is_revision(revision):
             raise DatasetError(f"{_shown(revision)} is not a valid revision: use a branch, tag or commit id.")
         return cls("hub", text.strip(), repo_id=repo_id, revision=revision)
+
+
+_DATASET_URL = re.compile(r"^https?://[^/\s]+/datasets/([^/\s?#]+/[^/\s?#]+)"
+                          r"(?:/(?:tree|blob|resolve)/([^/\s?#]+)(?:/[^\s?#]*)?)?/?(?:[?#].*)?$", re.ASCII)
+
+
+def from_url(text: str) -> str:
+    """``namespace/name[@revision]`` from a dataset page's address; any other text as it is."""
+    match = _DATASET_URL.match(text)
+    if match is None:
+        return text
+    repo_id, revision = match.groups()
+    return f"{repo_id}@{revision}" if revision else repo_id
 
 
 def _shown(text: str, limit: int = 80) -> str:

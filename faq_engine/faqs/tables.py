@@ -6,7 +6,9 @@ JSONL and Parquet; in a CSV (one cell), the phrasings separated by ``|``.
 
 from __future__ import annotations
 
+import codecs
 import csv
+import io
 import json
 from dataclasses import dataclass
 from pathlib import Path
@@ -59,10 +61,10 @@ def read_rows(path: Path, fmt: str) -> list[dict[str, Any]]:
             return _csv_rows(path)
         if fmt == "jsonl":
             # split("\n"), not splitlines(): a JSON string may hold U+2028 and the like, which are no line ends.
-            lines = path.read_text(encoding="utf-8-sig").split("\n")
+            lines = read_text(path).split("\n")
             return [_object(_json_line(line, path, i), path, i) for i, line in enumerate(lines, 1) if line.strip()]
         if fmt == "json":
-            data = json.loads(path.read_text(encoding="utf-8-sig"))
+            data = json.loads(read_text(path))
             if isinstance(data, dict) and isinstance(data.get("faqs"), list):
                 data = data["faqs"]  # the bundled layout: {"faqs": [...], ...}
             if not isinstance(data, list):
@@ -75,16 +77,34 @@ def read_rows(path: Path, fmt: str) -> list[dict[str, Any]]:
     return read_parquet([path]).table.to_pylist()
 
 
+def read_text(path: Path) -> str:
+    """A text file as spreadsheets and editors save it: UTF-8 (with or without a BOM), or UTF-16 with its BOM
+    (Excel's "Unicode text")."""
+    data = path.read_bytes()
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return data.decode("utf-16")
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise DatasetError(f"{path.name} is not UTF-8 or UTF-16 text: save it as \"CSV UTF-8\" (or as "
+                           "\"Unicode text\") and try again.") from None
+
+
 def _csv_rows(path: Path) -> list[dict[str, Any]]:
+    text = read_text(path)
+    try:  # a European spreadsheet separates with ';', "Unicode text" with tabs
+        dialect = csv.Sniffer().sniff(text[:20_000], delimiters=",;\t")
+        delimiter = dialect.delimiter
+    except csv.Error:
+        delimiter = ","
     # strict: an unclosed quote is an error, not a silent merge of every row after it.
-    with path.open(newline="", encoding="utf-8-sig") as fh:
-        reader = csv.DictReader(fh, strict=True)
-        rows = list(reader)
+    rows = list(csv.DictReader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True))
     extra = [i for i, row in enumerate(rows, 2) if None in row]
     if extra:
         shown = ", ".join(map(str, extra[:10]))
+        name = {",": "commas", ";": "semicolons", "\t": "tabs"}[delimiter]
         raise DatasetError(f"{path.name}: line(s) {shown} have more fields than the header: quote fields that "
-                           "contain commas.")
+                           f"contain {name}.")
     return rows
 
 
@@ -182,10 +202,15 @@ def read_table(path: str | Path, *, question_column: str = "question", answer_co
     fmt = format_of(path)
     if not path.is_file():
         raise DatasetError(f"{path}: no such file.")
+    from .headers import resolve
+
     columns = Columns(question_column, answer_column, id_column, url_column)
     if fmt == "parquet":
-        return list(entries_from_table(read_parquet([path]).table, columns, path.name))
-    return list(entries_from_rows(read_rows(path, fmt), columns, path.name))
+        table = read_parquet([path]).table
+        return list(entries_from_table(table, resolve(table.column_names, columns, path.name)[0], path.name))
+    rows = read_rows(path, fmt)
+    found = list(dict.fromkeys(k for row in rows[:1000] for k in row))
+    return list(entries_from_rows(rows, resolve(found, columns, path.name)[0], path.name))
 
 
 def data_files(folder: Path) -> list[Path]:

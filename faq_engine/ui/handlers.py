@@ -158,7 +158,8 @@ class DemoHandlers:
             return self._failed(describe(err))
         corpus = make_corpus(faqs, self.default.engine, origin, threshold=self.settings.threshold)
         self.sessions.put(key, corpus)
-        return self._loaded(key, corpus, f"Loaded **{len(faqs)}** FAQs from {md_text(name)}. Ask away.")
+        notes = "".join(f"\n\n_{md_text(note)}_" for note in faqs.notes)  # how it was read, said where it was asked
+        return self._loaded(key, corpus, f"Loaded **{len(faqs)}** FAQs from {md_text(name)}. Ask away.{notes}")
 
     def _loaded(self, key: str | None, corpus: Corpus, note: str) -> tuple:
         """Everything that depends on the FAQ set changes with it: map, status, examples, placeholder."""
