@@ -21,11 +21,11 @@ from .faqs.alternates import embed_alternates, embed_alternates_texts
 from .faqs.dataset_format import DatasetMeta
 from .faqs.entry import Entries
 from .faqs.faqset import FUSED, embed_entries
+from .faqs.headers import Columns
 from .faqs.hub import HubAccess, PushResult
 from .faqs.loader import load_faqs, locate, read_source
 from .faqs.proposals import MergeReport
 from .faqs.source import Source
-from .faqs.tables import Columns
 from .faqs.writer import DatasetWriter
 from .search.engine import Engine
 from .search.memory import MemoryEngine

@@ -15,7 +15,8 @@ import pytest
 import faq_engine
 from faq_engine.cli import errors as cli_errors
 from faq_engine.errors import Advice, DatasetError, FaqEngineError, VectorStoreError
-from faq_engine.faqs.tables import Columns, entries_from_rows
+from faq_engine.faqs.headers import Columns
+from faq_engine.faqs.tables import entries_from_rows
 from faq_engine.ui import errors as ui_errors
 
 PACKAGE = Path(faq_engine.__file__).parent

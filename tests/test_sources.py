@@ -62,15 +62,17 @@ def test_ids_default_to_the_row_number_and_columns_can_be_renamed(tmp_path):
 
 def test_missing_question_column_lists_the_columns_found(tmp_path):
     path = write_rows(tmp_path / "x.csv", [{"prompt": "a", "reply": "b"}])
-    with pytest.raises(DatasetError, match=r"no 'question' column; columns found: prompt, reply"):
+    with pytest.raises(DatasetError, match=r"no question column .*; columns found: 'prompt', 'reply'"):
         read_table(path)
 
 
 def test_empty_questions_and_duplicate_ids_name_the_rows(tmp_path):
-    rows = [{"id": "a", "question": "q1"}, {"id": "b", "question": "  "}, {"id": "c", "question": "q3"}]
+    rows = [{"id": "a", "question": "q1", "answer": "a1"}, {"id": "b", "question": "  ", "answer": "a2"},
+            {"id": "c", "question": "q3", "answer": "a3"}]
     with pytest.raises(DatasetError, match=r"Empty question in row\(s\) 2"):
         read_table(write_rows(tmp_path / "empty.jsonl", rows))
-    rows = [{"id": "a", "question": "q1"}, {"id": "b", "question": "q2"}, {"id": "a", "question": "q3"}]
+    rows = [{"id": "a", "question": "q1", "answer": ""}, {"id": "b", "question": "q2", "answer": ""},
+            {"id": "a", "question": "q3", "answer": ""}]
     with pytest.raises(DatasetError, match=r"Duplicate id\(s\) 'a' in row\(s\) 3"):
         read_table(write_rows(tmp_path / "dupes.json", rows))
 

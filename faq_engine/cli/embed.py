@@ -38,7 +38,7 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     """Read, validate, embed (through the cache), write and optionally push: :func:`~faq_engine.jobs.publish`."""
     from ..embedders.factory import make_embedder
     from ..faqs.dataset_format import CARD_FILE
-    from ..faqs.tables import Columns
+    from ..faqs.headers import Columns
     from ..jobs import hub_access, publish
 
     settings = settings.with_overrides(embedder=args.embedder, api_url=args.api_url, fields=args.fields)

@@ -7,11 +7,11 @@ answer it; a query with no relevant id is out of domain: it counts towards how o
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from typing import Iterable, Sequence
 
 from ..errors import DatasetError
+from ..faqs.tables import json_lines
 from .reliability import ReliabilityBin, expected_calibration_error, reliability_bins
 
 MRR_CUTOFF = 10
@@ -135,13 +135,7 @@ def parse_queries(lines: Iterable[str], where: str = "queries") -> list[Labelled
     Raises :class:`DatasetError` naming the line that is not in that shape.
     """
     out = []
-    for number, line in enumerate(lines, start=1):
-        if not line.strip():
-            continue
-        try:
-            row = json.loads(line)
-        except json.JSONDecodeError as err:
-            raise DatasetError(f"{where}, line {number}: not valid JSON ({err.msg}).") from err
+    for number, row in json_lines(lines, where):
         query = row.get("query") if isinstance(row, dict) else None
         relevant = row.get("relevant", []) if isinstance(row, dict) else None
         if not isinstance(query, str) or not query.strip() or not isinstance(relevant, list):

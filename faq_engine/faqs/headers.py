@@ -7,11 +7,24 @@ which column was read as what. A file with no answer column is refused: a FAQ ne
 
 from __future__ import annotations
 
-from dataclasses import fields, replace
+from dataclasses import dataclass, fields, replace
 from typing import Sequence
 
 from ..errors import Advice, DatasetError
-from .tables import Columns
+from .entry import ALTERNATES
+
+
+@dataclass(frozen=True)
+class Columns:
+    """Which input columns hold the id, question, answer, URL and alternate phrasings."""
+
+    question: str = "question"
+    answer: str = "answer"
+    id: str = "id"
+    url: str = "url"
+    alternates: str = ALTERNATES
+
+
 
 SYNONYMS = {
     "question": ("question", "questions", "q", "query", "faq", "title"),

@@ -34,11 +34,11 @@ from .faqset import (
     fuse,
     spot_check,
 )
-from .headers import resolve
+from .headers import Columns, resolve
 from .hub import HubAccess
 from .limits import CLI_LIMITS, ReadLimits
 from .source import BUNDLED, Source
-from .tables import Columns, data_files, entries_from_rows, entries_from_table, format_of, read_rows
+from .tables import data_files, entries_from_rows, entries_from_table, format_of, read_rows
 
 log = logging.getLogger(__name__)
 

@@ -18,7 +18,7 @@ from typing import Sequence
 
 from ..errors import DatasetError
 from .entry import ALTERNATES, Entries
-from .tables import CSV_SEPARATOR, format_of, read_rows, split_phrasings
+from .tables import CSV_SEPARATOR, format_of, json_lines, read_rows, split_phrasings
 
 
 @dataclass(frozen=True)
@@ -47,13 +47,7 @@ def read_proposals(path: str | Path) -> list[Proposal]:
     except (OSError, UnicodeDecodeError) as err:
         raise DatasetError(f"Cannot read {path.name}: {getattr(err, 'strerror', None) or err}.") from err
     proposals = []
-    for number, line in enumerate(lines, start=1):
-        if not line.strip():
-            continue
-        try:
-            row = json.loads(line)
-        except json.JSONDecodeError as err:
-            raise DatasetError(f"{path.name}, line {number}: not valid JSON ({err.msg}).") from None
+    for number, row in json_lines(lines, path.name):
         if not isinstance(row, dict) or not isinstance(row.get("faq_id"), (str, int)) \
                 or not isinstance(row.get("question"), str) or not row["question"].strip():
             raise DatasetError(f'{path.name}, line {number}: expected {{"faq_id": ..., "question": ...}} with a '

@@ -10,28 +10,16 @@ import codecs
 import csv
 import io
 import json
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterable, Iterator
 
 import numpy as np
 
 from ..errors import Advice, DatasetError
 from .columnar import read_parquet
 from .entry import ALTERNATES, Entries, FaqEntry, validate_entries
+from .headers import Columns, resolve
 from .source import FORMATS
-
-
-@dataclass(frozen=True)
-class Columns:
-    """Which input columns hold the id, question, answer, URL and alternate phrasings."""
-
-    question: str = "question"
-    answer: str = "answer"
-    id: str = "id"
-    url: str = "url"
-    alternates: str = ALTERNATES
-
 
 CSV_SEPARATOR = "|"  # between the alternate phrasings of one CSV cell
 
@@ -109,10 +97,18 @@ def _csv_rows(path: Path) -> list[dict[str, Any]]:
 
 
 def _json_line(line: str, path: Path, number: int) -> object:
-    try:
-        return json.loads(line)
-    except json.JSONDecodeError as err:
-        raise DatasetError(f"{path.name}, line {number}: not valid JSON ({err.msg}).") from None
+    return next(json_lines([line], path.name, start=number))[1]
+
+
+def json_lines(lines: Iterable[str], where: str, *, start: int = 1) -> Iterator[tuple[int, object]]:
+    """``(line number, value)`` of each non-blank JSONL line; a line that is not JSON is an error naming it."""
+    for number, line in enumerate(lines, start=start):
+        if not line.strip():
+            continue
+        try:
+            yield number, json.loads(line)
+        except json.JSONDecodeError as err:
+            raise DatasetError(f"{where}, line {number}: not valid JSON ({err.msg}).") from None
 
 
 def _object(row: object, path: Path, number: int) -> dict:
@@ -202,8 +198,6 @@ def read_table(path: str | Path, *, question_column: str = "question", answer_co
     fmt = format_of(path)
     if not path.is_file():
         raise DatasetError(f"{path}: no such file.")
-    from .headers import resolve
-
     columns = Columns(question_column, answer_column, id_column, url_column)
     if fmt == "parquet":
         table = read_parquet([path]).table
