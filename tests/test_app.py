@@ -131,7 +131,7 @@ def test_a_bad_file_says_what_to_fix_in_the_data_panel(app, tmp_path):
     bad.write_text("title,body\nHello,World\n", encoding="utf-8")
     c = client(app)
     message = c.predict(handle_file(str(bad)), api_name="/load_file")[0]  # the data panel's message
-    assert "no 'question' column" in message and "title, body" in message
+    assert "no question column" in message and "'title', 'body'" in message
     assert 'Name your question column "question"' in message and "--question-column" not in message
     assert "Traceback" not in message and str(tmp_path) not in message
     assert c.predict(TUTORIAL_QUERY, 1, api_name="/search")[0]["id"] == "8"  # the FAQ set in use is untouched

@@ -27,7 +27,7 @@ class Columns:
 
 
 SYNONYMS = {
-    "question": ("question", "questions", "q", "query", "faq", "title"),
+    "question": ("question", "questions", "q", "query", "faq"),
     "answer": ("answer", "answers", "a", "reply", "replies", "response", "responses", "solution"),
     "id": ("id", "faq id", "faq_id", "key"),
     "url": ("url", "link", "source", "source url"),
