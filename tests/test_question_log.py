@@ -6,6 +6,7 @@ import json
 import logging
 import os
 import shutil
+import subprocess
 import time
 
 import pytest
@@ -87,13 +88,24 @@ def test_files_past_the_retention_and_the_size_cap_are_deleted(tmp_path):
     assert len(list(tmp_path.glob(f"questions-{now()[:10]}-*.jsonl"))) == 3  # rotated past 200 bytes
 
 
-@pytest.mark.parametrize("fault", ["full", "deleted"])
-def test_a_log_that_cannot_be_written_turns_itself_off_and_searches_go_on(engine, tmp_path, caplog, fault):
-    folder = tmp_path / "log"
+@pytest.fixture
+def read_only(tmp_path):
+    """A folder no process may write to, root included (the immutable attribute); skipped where unsupported."""
+    folder = tmp_path / "read-only"
+    folder.mkdir()
+    if subprocess.run(["chattr", "+i", str(folder)], capture_output=True).returncode != 0:
+        pytest.skip("chattr +i is not supported here")
+    yield folder
+    subprocess.run(["chattr", "-i", str(folder)], check=True)
+
+
+@pytest.mark.parametrize("fault", ["full", "deleted", "read-only"])
+def test_a_log_that_cannot_be_written_turns_itself_off_and_searches_go_on(engine, tmp_path, caplog, fault, request):
+    folder = request.getfixturevalue("read_only") if fault == "read-only" else tmp_path / "log"
     log = QuestionLog(folder)
     if fault == "full":  # every write fails with "No space left on device"
         (folder / f"questions-{now()[:10]}-{log._process}-0.jsonl").symlink_to("/dev/full")
-    else:
+    elif fault == "deleted":
         shutil.rmtree(folder)
     handlers = handlers_with(engine, log)
     with caplog.at_level(logging.WARNING):
