@@ -143,7 +143,7 @@ def test_a_bad_upload_is_explained_in_the_data_panel_and_keeps_the_results(page,
     ask(page, TUTORIAL_QUERY)
     cards(page).nth(4).wait_for()
     bad = tmp_path / "faqs.csv"
-    bad.write_text("q,a\nHow?,So.\n", encoding="utf-8")
+    bad.write_text("title,body\nHow?,So.\n", encoding="utf-8")
     page.locator("#data-source").get_by_text("FAQ data").first.click()
     page.locator("#upload input[type=file]").set_input_files(str(bad))
     page.locator("#data-message").get_by_text('Name your question column "question"').wait_for()
