@@ -265,12 +265,14 @@ def test_no_confident_match_is_said_above_the_nearest_faqs_with_the_best_match()
     handlers, _ = fake_corpus(30)
     view = handlers.search("something unrelated", 3, calibrated_corpus(handlers, -1.0))[1]  # 27% match
     message, results, _, _ = render(view)
-    assert "No confident match" in message and "27% match" in message and "50%" in message
-    assert results.startswith('<p class="faq-explain"><b>No confident match') and "weak match" in results
-    assert results.count("27% match") == 3
+    assert "This FAQ set does not seem to answer that" in message and "27% match" in message and "50%" in message
+    assert results.startswith('<p class="faq-explain"><b>The nearest FAQs (none seems to answer your question)')
+    assert results.count("Possibly related (27%)") == 3 and results.count("27% match") == 3
     strong = handlers.search("something", 3, calibrated_corpus(handlers, 2.0))[1]  # 88% match
     message, results, _, _ = render(strong)
-    assert "No confident match" not in message and "88% match" in results and "confident match" in results
+    assert "does not seem to answer" not in message and results.count("Likely answers your question (88%)") == 3
+    weak = handlers.search("something", 3, calibrated_corpus(handlers, -3.0))[1]  # 5% match
+    assert render(weak)[1].count("Probably not it (5%)") == 3
 
 
 class RefusingApi:

@@ -96,7 +96,7 @@ def test_the_best_answer_comes_first_on_screen_at_desktop_and_phone_sizes(sized)
     best.get_by_text("How do I get a replacement Medicare card?").wait_for()
     assert best.locator(".faq-answer").inner_text().startswith("Sign in to your Medicare account online")
     assert on_screen(sized, best.locator(".faq-answer"))  # no scrolling needed to read it
-    assert cards(sized).count() == 5 and "confident match" in best.inner_text()
+    assert cards(sized).count() == 5 and "Likely answers your question (" in best.inner_text()
     matches = [int(t.split("% match")[0].split()[-1]) for t in cards(sized).locator(".faq-meta").all_inner_texts()]
     assert matches[0] >= 50 and matches == sorted(matches, reverse=True)  # "87% match", never rising
     assert best.locator("a[href^='https://']").count() == 1  # its source
@@ -115,11 +115,11 @@ def test_scores_never_increase_down_the_list_and_are_explained(page):
     assert "Ordered by similarity" in page.locator("#results .faq-explain").inner_text()
 
 
-def test_clicking_an_unrelated_example_says_no_confident_match(page):
+def test_clicking_an_unrelated_example_says_the_faqs_do_not_answer_it(page):
     page.get_by_text("What is the best pizza topping?", exact=True).click()
-    page.locator("#message").get_by_text("No confident match").wait_for()
+    page.locator("#message").get_by_text("This FAQ set does not seem to answer that").wait_for()
     assert page.locator("#question textarea, #question input").first.input_value() == "What is the best pizza topping?"
-    assert cards(page).count() > 0 and "weak match" in cards(page).first.inner_text()  # the nearest, weaker
+    assert cards(page).count() > 0 and "Probably not it (" in cards(page).first.inner_text()  # still reachable
 
 
 def test_top_k_reruns_and_an_empty_question_clears_with_a_hint(page):

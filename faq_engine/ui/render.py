@@ -106,8 +106,9 @@ def _message(view: View) -> str:
         return cut.strip()
     best = view.hits[0]  # matches never rise down the list
     return (
-        f"### ⚠️ No confident match\nThe best match is **{match_text(best.match)}**: less than the "
-        f"{threshold:.0%} needed to call it an answer. These are the nearest FAQs; try rephrasing the question.{cut}"
+        f"### This FAQ set does not seem to answer that\nThe nearest FAQs are below; the best is a "
+        f"**{match_text(best.match)}**, less than the {threshold:.0%} needed to call it an answer. Try rephrasing "
+        f"your question.{cut}"
     )
 
 

@@ -18,7 +18,7 @@ CSS = """
 #results .faq-card{border:1px solid #e5e7eb;border-radius:12px;padding:14px 16px;margin:0 0 12px;
   overflow-wrap:anywhere}
 #results .faq-best{border-color:#2563eb;box-shadow:0 1px 4px rgba(37,99,235,.18)}
-#results .faq-weak{opacity:.72}
+#results .faq-weak{border-style:dashed}
 #results .faq-card h3{margin:0 0 6px;font-size:1.05rem;line-height:1.35}
 #results .faq-answer{margin:0 0 8px;white-space:pre-wrap;line-height:1.45}
 #results .faq-meta{display:flex;flex-wrap:wrap;gap:8px 14px;align-items:center;font-size:.85rem;color:#4b5563}
@@ -26,11 +26,13 @@ CSS = """
   vertical-align:middle}
 #results .faq-bar span{display:block;height:8px;border-radius:4px;background:#ea580c}
 #results .faq-tag{border-radius:999px;padding:1px 8px;font-weight:600}
-#results .faq-yes{background:#dcfce7;color:#166534}
-#results .faq-no{background:#f3f4f6;color:#4b5563}
+#results .faq-yes{background:#dcfce7;color:#14532d}
+#results .faq-maybe{background:#fef9c3;color:#713f12}
+#results .faq-no{background:#f3f4f6;color:#374151}
 #results .faq-explain{font-size:.85rem;color:#4b5563;margin:4px 0 10px}
 """
-MATCH = "Match: the calibrated chance that the FAQ answers your question."
+MATCH = "The percentage is the estimated chance that the FAQ answers your question."
+POSSIBLY = 0.2  # a match from here up to the confident one is "possibly related"
 EXPLAIN = {
     "dense": f"Ordered by similarity: the cosine of the question's and each FAQ's sentence embeddings. {MATCH}",
     "hybrid": f"Ordered by score: {100 - round(100 * BM25_WEIGHT)}% similarity of meaning and "
@@ -48,12 +50,23 @@ def safe_link(url: str) -> str:
     return f'<a href="{href}" target="_blank" rel="noopener noreferrer nofollow">Source</a>'
 
 
+def verdict(hit: SearchHit) -> tuple[str, str]:
+    """What a visitor reads of a hit's match, and its tag's style: "Likely answers your question (92%)",
+    "Possibly related (40%)" or "Probably not it (3%)" (a confident hit is the first kind)."""
+    percent = f" ({match_text(hit.match).split()[0]})" if hit.match is not None else ""
+    if hit.confident:
+        return f"Likely answers your question{percent}", "faq-yes"
+    if hit.match is not None and hit.match >= POSSIBLY:
+        return f"Possibly related{percent}", "faq-maybe"
+    return f"Probably not it{percent}", "faq-no"
+
+
 def _meta(hit: SearchHit, method: str) -> str:
     # The bar shows what a reader wants to know: how likely this FAQ answers them (the similarity if no calibration).
     level = hit.match if hit.match is not None else hit.similarity
     width = max(0.0, min(1.0, level)) * 100
-    tag = '<span class="faq-tag faq-yes">confident match</span>' if hit.confident else \
-        '<span class="faq-tag faq-no">weak match</span>'
+    words, style = verdict(hit)
+    tag = f'<span class="faq-tag {style}">{html.escape(words)}</span>'
     match = f"<b>{match_text(hit.match)}</b> · " if hit.match is not None else ""
     score = f" · score {hit.score:.3f}" if method != "dense" else ""
     title = "match" if hit.match is not None else "similarity"
@@ -76,7 +89,7 @@ def results_html(hits: Sequence[SearchHit], method: str) -> str:
     """The best match as a card with its full answer and source, then the others, each with its scores."""
     if not hits:
         return ""
-    lead = "Best answer" if confident_match(hits) else "No confident match: the nearest FAQs"
+    lead = "Best answer" if confident_match(hits) else "The nearest FAQs (none seems to answer your question)"
     explain = html.escape(EXPLAIN.get(method, ""))
     cards = "".join(_card(h, method, i == 0) for i, h in enumerate(hits))
     return f'<p class="faq-explain"><b>{lead}.</b> {explain}</p>{cards}'
