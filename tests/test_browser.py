@@ -189,3 +189,25 @@ def test_markup_in_faqs_shows_literally_and_runs_nothing(page, tmp_path):
     assert page.dialogs == []
     assert page.locator("img[src='x'], #results script, #results img, #status script").count() == 0
     assert page.evaluate("() => document.querySelectorAll('a[href^=\"javascript\"]').length") == 0
+
+
+def grey_points(page) -> int:
+    """The FAQ points drawn on the map (not the question, not its nearest FAQs)."""
+    return page.locator("#faq-map g.mark-symbol path[aria-label*='kind: FAQ']").count()
+
+
+def test_the_map_redraws_its_points_when_the_faq_set_changes(page, tmp_path):
+    page.locator("#faq-map g.mark-symbol path").first.wait_for(state="attached")
+    assert grey_points(page) == 13
+    path = tmp_path / "pets.csv"
+    path.write_text("question,answer\nHow often should I feed my cat?,Twice a day.\n"
+                    "Can rabbits live outdoors?,With shelter.\n", encoding="utf-8")
+    page.locator("#data-source").get_by_text("FAQ data").first.click()
+    page.locator("#upload input[type=file]").set_input_files(str(path))
+    page.locator("#data-message").get_by_text("Loaded 2 FAQs").wait_for()
+    page.wait_for_function("() => document.querySelectorAll(\"#faq-map g.mark-symbol path[aria-label*='kind: FAQ']\")"
+                           ".length === 2", timeout=15_000)
+    page.locator("#reset").click()
+    page.locator("#data-message").get_by_text("Searching the 13").wait_for()
+    page.wait_for_function("() => document.querySelectorAll(\"#faq-map g.mark-symbol path[aria-label*='kind: FAQ']\")"
+                           ".length === 13", timeout=15_000)

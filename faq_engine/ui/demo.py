@@ -122,11 +122,16 @@ def _wire(ui: SimpleNamespace, handlers: DemoHandlers) -> None:
     loaded = dict(outputs=[ui.corpus, ui.data_message, ui.results, ui.map, ui.status, ui.raw, ui.examples.dataset,
                            ui.question, ui.answered], api_visibility="undocumented", concurrency_limit=2,
                   concurrency_id="load")
+    # The browser's chart keeps its old points when its axes and its data change in one update: the points
+    # are sent again on their own once the set has changed.
+    redrawn = dict(fn=handlers.map_event, inputs=[ui.corpus], outputs=[ui.map], api_visibility="private",
+                   show_progress="hidden")
     gr.on([ui.load_hub.click, ui.hub_id.submit], user_errors(handlers.load_hub), inputs=[ui.hub_id, ui.hub_token],
-          api_name="load_hub", **loaded)
-    ui.upload.upload(user_errors(handlers.load_file), inputs=[ui.upload], api_name="load_file", **loaded)
-    ui.reset.click(user_errors(handlers.use_default), api_name="use_default", **loaded)
-    ui.upload.clear(user_errors(handlers.use_default), **{**loaded, "api_visibility": "private"})
+          api_name="load_hub", **loaded).success(**redrawn)
+    ui.upload.upload(user_errors(handlers.load_file), inputs=[ui.upload], api_name="load_file",
+                     **loaded).success(**redrawn)
+    ui.reset.click(user_errors(handlers.use_default), api_name="use_default", **loaded).success(**redrawn)
+    ui.upload.clear(user_errors(handlers.use_default), **{**loaded, "api_visibility": "private"}).success(**redrawn)
     ui.send.click(user_errors(handlers.answered_event), inputs=[ui.view, ui.answered], outputs=[ui.thanks],
                   api_visibility="private")
     gr.api(user_errors(handlers.feedback_event), api_name="feedback")

@@ -20,7 +20,7 @@ from ..search.hits import SearchHit
 from ..settings import Settings
 from .errors import describe
 from .feedback import NONE_OF_THESE, Feedback, choices
-from .render import Corpus, View, examples_for, make_corpus, map_props, md_text, render
+from .render import Corpus, View, examples_for, make_corpus, map_frame, map_props, md_text, render
 from .sessions import SessionStore, release_memory
 
 log = logging.getLogger(__name__)
@@ -87,6 +87,10 @@ class DemoHandlers:
         if faq_id is None:
             return "Choose the FAQ that answered your question, or \"None of these\"."
         return self.feedback_event(shown.question, faq_id, faq_id != NONE_OF_THESE, request)
+
+    def map_event(self, key: str | None) -> gr.ScatterPlot:
+        """The map's points for the session's FAQ set, before any search (sent on their own: see the layout)."""
+        return gr.ScatterPlot(value=map_frame(View(self.corpus(key), ())))
 
     def end_session(self, request: gr.Request) -> None:
         """The visitor left: free their FAQ set now."""
