@@ -266,7 +266,8 @@ def test_no_confident_match_is_said_above_the_nearest_faqs_with_the_best_match()
     view = handlers.search("something unrelated", 3, calibrated_corpus(handlers, -1.0))[1]  # 27% match
     message, results, _, _ = render(view)
     assert "This FAQ set does not seem to answer that" in message and "27% match" in message and "50%" in message
-    assert results.startswith('<p class="faq-explain"><b>The nearest FAQs (none seems to answer your question)')
+    assert '<p class="faq-explain"><b>The nearest FAQs (none seems to answer your question)' in results
+    assert results.startswith('<section aria-live="polite" aria-label="Search results">')
     assert results.count("Possibly related (27%)") == 3 and results.count("27% match") == 3
     strong = handlers.search("something", 3, calibrated_corpus(handlers, 2.0))[1]  # 88% match
     message, results, _, _ = render(strong)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import shutil
 from pathlib import Path
+from urllib.parse import urlencode
 
 import pytest
 
@@ -174,7 +175,7 @@ def test_markup_in_faqs_shows_literally_and_runs_nothing(page, tmp_path):
     ask(page, f"I forgot my password {SCRIPT}")
     best = page.locator("#results .faq-best")
     best.get_by_text(SCRIPT, exact=False).wait_for()
-    assert best.locator("h3").inner_text().strip() == HOSTILE_FAQS[0][0]
+    assert best.locator("h2").inner_text().strip() == HOSTILE_FAQS[0][0]
     assert best.locator(".faq-answer").inner_text().strip() == HOSTILE_FAQS[0][1]
     assert "3 questions" in page.locator("#status").inner_text()
     # The map's tooltips show the questions as text too.
@@ -211,3 +212,17 @@ def test_the_map_redraws_its_points_when_the_faq_set_changes(page, tmp_path):
     page.locator("#data-message").get_by_text("Searching the 13").wait_for()
     page.wait_for_function("() => document.querySelectorAll(\"#faq-map g.mark-symbol path[aria-label*='kind: FAQ']\")"
                            ".length === 13", timeout=15_000)
+
+
+def test_a_shared_link_opens_the_page_with_its_question_answered(browser, app):
+    context, page = open_page(browser, app, 1280, 900)
+    page.goto(f"{app.url}/?{urlencode({'q': 'I lost my Medicare card, how can I get a new one?'})}")
+    best = page.locator("#results .faq-best")
+    best.get_by_text("How do I get a replacement Medicare card?").wait_for()
+    assert page.locator("#question textarea, #question input").first.input_value().startswith("I lost my Medicare")
+    link = best.locator("a.faq-self")
+    assert link.get_attribute("href") == "?" + urlencode({"q": "I lost my Medicare card, how can I get a new one?"}) + "#faq-1"
+    sources = page.locator("#results a[aria-label^='Source of: ']")
+    assert sources.count() == cards(page).locator("a", has_text="Source").count() > 0  # named by their FAQ
+    assert page.locator("#results section[aria-live='polite']").count() == 1
+    context.close()

@@ -16,8 +16,9 @@ from ..faqs.limits import APP_LIMITS
 from ..faqs.loader import load_faqs
 from ..faqs.source import Source
 from ..learning.log import QuestionLog
+from ..search.engine import MAX_QUESTION_CHARS
 from ..search.hits import SearchHit
-from ..settings import Settings
+from ..settings import DEFAULT_TOP_K, Settings
 from .errors import describe
 from .feedback import NONE_OF_THESE, Feedback, choices
 from .render import Corpus, View, examples_for, make_corpus, map_frame, map_props, md_text, render
@@ -69,9 +70,12 @@ class DemoHandlers:
         self.feedback.searched(question, view.corpus.name, view.hits)
         return hits, Shown(key, view.hits, view.query_vector, view.characters_read, view.hit_vectors, question)
 
-    def show_event(self, shown: Shown) -> tuple:
+    def show_event(self, shown: Shown | None) -> tuple:
         """Message, results, map and status line for the last search, and the feedback choices."""
-        view = View(self.corpus(shown.key), shown.hits, shown.vector, shown.characters_read, shown.hit_vectors)
+        if shown is None:  # nothing was searched (a page opened without a question in its address)
+            return (gr.skip(),) * 6
+        view = View(self.corpus(shown.key), shown.hits, shown.vector, shown.characters_read, shown.hit_vectors,
+                    shown.question)
         return (*render(view), gr.Radio(choices=choices(shown.hits), value=None, visible=bool(shown.hits)), "")
 
     def feedback_event(self, question: str, faq_id: str, helpful: bool, request: gr.Request = None) -> str:
@@ -91,6 +95,14 @@ class DemoHandlers:
     def map_event(self, key: str | None) -> gr.ScatterPlot:
         """The map's points for the session's FAQ set, before any search (sent on their own: see the layout)."""
         return gr.ScatterPlot(value=map_frame(View(self.corpus(key), ())))
+
+    def address_event(self, request: gr.Request = None) -> tuple:
+        """A page opened at ``?q=...`` (a shared link): that question, answered."""
+        question = ((request.query_params.get("q") if request is not None else None) or "")[:MAX_QUESTION_CHARS]
+        if not question.strip():
+            return gr.skip(), gr.skip(), None
+        hits, shown = self.search_event(question, DEFAULT_TOP_K, None)
+        return question, hits, shown
 
     def end_session(self, request: gr.Request) -> None:
         """The visitor left: free their FAQ set now."""

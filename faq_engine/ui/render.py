@@ -78,6 +78,7 @@ class View:
     query_vector: np.ndarray | None = None
     characters_read: int | None = None  # the model read only this much of a long question
     hit_vectors: np.ndarray | None = None  # the hits' vectors, best first (drawn on the map)
+    question: str = ""  # what was asked (each result links to the page answering it)
 
 
 def _status(corpus: Corpus) -> str:
@@ -157,7 +158,7 @@ def map_props(view: View) -> dict[str, Any]:
 
 def render(view: View) -> tuple[str, str, Any, str]:
     """Message, results (the best answer first), map and status line for one search."""
-    results = results_html(view.hits, view.corpus.engine.method)
+    results = results_html(view.hits, view.corpus.engine.method, view.question)
     return _message(view), results, gr.ScatterPlot(**map_props(view)), _status(view.corpus)
 
 
