@@ -119,11 +119,37 @@ def test_an_upload_is_freed_when_its_session_ends(embedder, tmp_path):
     assert handlers.search_event(TUTORIAL_QUERY, 1, key)[0][0]["id"] == "8"  # back to the default set
 
 
-def test_sessions_with_their_own_data_are_bounded():
+def test_sessions_with_their_own_data_are_bounded_in_number_and_in_faqs_held():
     store = SessionStore(capacity=2)
     for key in ("a", "b", "c"):
         store.put(key, object())
     assert len(store) == 2 and store.get("a") is None and store.get("c") is not None
+    assert store.was_dropped("a") and not store.was_dropped("c") and not store.was_dropped("never")
+    sized = SessionStore(capacity=100, weigh=len, budget=10)
+    for key in "abcde":  # small sets: all fit
+        sized.put(key, [0] * 2)
+    assert len(sized) == 5
+    sized.put("big", [0] * 8)  # the oldest go until the FAQs held fit the budget again
+    assert len(sized) == 2 and sized.get("e") is not None and sized.was_dropped("a") and sized.was_dropped("d")
+    sized.put("a", [0])  # a visitor who uploads again is no longer "dropped"
+    assert not sized.was_dropped("a")
+
+
+def test_a_visitor_whose_set_was_unloaded_is_told_so(embedder, tmp_path):
+    import faq_engine.ui.handlers as handlers_module
+
+    handlers = owner_app(embedder, None)
+    handlers.sessions.budget = 1  # one FAQ held at most: the next visitor's upload unloads the first one's
+    upload = tmp_path / "pets.csv"
+    upload.write_text("question,answer\nHow often should I feed my cat?,Twice a day.\n", encoding="utf-8")
+    first, second = gr.Request(session_hash="first"), gr.Request(session_hash="second")
+    key = handlers.load_file(str(upload), request=first, progress=lambda *a, **k: None)[0]
+    handlers.load_file(str(upload), request=second, progress=lambda *a, **k: None)
+    hits, shown = handlers.search_event(TUTORIAL_QUERY, 1, key)
+    assert hits[0]["id"] == "8"  # the default set answers
+    message = handlers.show_event(shown)[0]
+    assert "Your FAQ set was unloaded" in message and "medicare FAQs" in message
+    assert handlers_module.SET_BUDGET == 16 * 20_000
 
 
 # -- questions are bounded, and a long one is said to be cut ---------------------------------------

@@ -11,6 +11,7 @@ from types import SimpleNamespace
 
 import gradio as gr
 
+from ..faqs.limits import APP_LIMITS
 from ..learning.log import QuestionLog
 from ..search.engine import MAX_QUESTION_CHARS, Engine
 from ..settings import DEFAULT_DATASET, DEFAULT_TOP_K, Settings
@@ -100,7 +101,8 @@ def _data_source_panel(ui: SimpleNamespace) -> None:
             ui.load_hub = gr.Button("Load", scale=1, elem_id="load-hub")
         ui.hub_token = gr.Textbox(label="Hugging Face token, only for a private dataset (used for this load, "
                                         "never stored)", type="password", max_lines=1, elem_id="hub-token")
-        ui.upload = gr.File(label="Or upload a CSV, JSON, JSONL or Parquet file with question and answer columns",
+        ui.upload = gr.File(label="Or upload a CSV, JSON, JSONL or Parquet file with question and answer columns "
+                                  f"(at most {MAX_DATA_BYTES // 2**20} MB and {APP_LIMITS.rows:,} FAQs)",
                             file_types=UPLOAD_TYPES, type="filepath", elem_id="upload")
         ui.reset = gr.Button("Use the bundled FAQs again", size="sm", elem_id="reset")
         ui.data_message = gr.Markdown("", elem_id="data-message")

@@ -30,6 +30,9 @@ MAX_K = 10
 # What one visitor may load: an upload or a Hub dataset's FAQ files, and the FAQs in them. Tens of
 # thousands of FAQs take a minute or two to embed on two cores; more would hold the server.
 MAX_DATA_BYTES = 25 * 2**20  # and faqs.limits.APP_LIMITS: rows, characters per field, text in all
+SET_BUDGET = 16 * APP_LIMITS.rows  # FAQs held for all visitors' own sets together
+EVICTED = ("**Your FAQ set was unloaded** to make room for other visitors' sets: these answers come from the "
+           "{name} FAQs. Upload your file again to search it.")
 
 
 class DemoHandlers:
@@ -44,7 +47,9 @@ class DemoHandlers:
         self.default = default
         self.settings = settings
         self.examples = examples or examples_for(default)  # the default set's questions to try
-        self.sessions: SessionStore[Corpus] = SessionStore()
+        # Visitors' sets, bounded in number and in FAQs held: as many as 16 of the largest uploads allowed.
+        self.sessions: SessionStore[Corpus] = SessionStore(weigh=lambda corpus: corpus.size,
+                                                           budget=SET_BUDGET)
         self.feedback = Feedback(log)
 
     def corpus(self, key: str | None) -> Corpus:
@@ -68,7 +73,9 @@ class DemoHandlers:
         """``/search``: the hits as JSON-ready dicts, and what to draw (kept small: no FAQ set in it)."""
         hits, view = self.search(question, top_k, self.corpus(key))
         self.feedback.searched(question, view.corpus.name, view.hits)
-        return hits, Shown(key, view.hits, view.query_vector, view.characters_read, view.hit_vectors, question)
+        notice = EVICTED.format(name=md_text(self.default.name)) if self.sessions.was_dropped(key) else ""
+        return hits, Shown(key, view.hits, view.query_vector, view.characters_read, view.hit_vectors, question,
+                           notice)
 
     def show_event(self, shown: Shown | None) -> tuple:
         """Message, results, map and status line for the last search, and the feedback choices."""
@@ -76,7 +83,9 @@ class DemoHandlers:
             return (gr.skip(),) * 6
         view = View(self.corpus(shown.key), shown.hits, shown.vector, shown.characters_read, shown.hit_vectors,
                     shown.question)
-        return (*render(view), gr.Radio(choices=choices(shown.hits), value=None, visible=bool(shown.hits)), "")
+        message, *rest = render(view)
+        message = f"{shown.notice}\n\n{message}".strip() if shown.notice else message
+        return (message, *rest, gr.Radio(choices=choices(shown.hits), value=None, visible=bool(shown.hits)), "")
 
     def feedback_event(self, question: str, faq_id: str, helpful: bool, request: gr.Request = None) -> str:
         """``/feedback``: ``faq_id`` answered ``question`` (``helpful``), or not; ``faq_id=""`` with
@@ -201,6 +210,7 @@ class Shown:
     characters_read: int | None = None
     hit_vectors: np.ndarray | None = None
     question: str = ""
+    notice: str = ""  # said above the results (the visitor's own set was unloaded, ...)
 
 
 def _session(request: gr.Request | None) -> str:

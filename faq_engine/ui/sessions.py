@@ -12,10 +12,10 @@ import ctypes
 import gc
 import threading
 from collections import OrderedDict
-from typing import Generic, TypeVar
+from typing import Callable, Generic, TypeVar
 
 T = TypeVar("T")
-DEFAULT_CAPACITY = 16  # sessions with their own FAQ set at once (each upload is capped in rows)
+DEFAULT_CAPACITY = 256  # sessions with their own FAQ set at once; their FAQs are bounded in all as well
 
 
 def release_memory() -> None:
@@ -32,11 +32,18 @@ def release_memory() -> None:
 
 
 class SessionStore(Generic[T]):
-    """A thread-safe, bounded ``session id -> value`` map."""
+    """A thread-safe, bounded ``session id -> value`` map.
 
-    def __init__(self, capacity: int = DEFAULT_CAPACITY) -> None:
-        self.capacity = capacity
+    Bounded by ``capacity`` sessions and, with ``weigh``, by a total ``budget`` (the FAQs held, say):
+    past either, the least recently used session is dropped, and remembered as dropped, so its
+    visitor can be told rather than silently served something else.
+    """
+
+    def __init__(self, capacity: int = DEFAULT_CAPACITY, *, weigh: Callable[[T], int] | None = None,
+                 budget: int | None = None) -> None:
+        self.capacity, self._weigh, self.budget = capacity, weigh, budget
         self._items: OrderedDict[str, T] = OrderedDict()
+        self._dropped: OrderedDict[str, None] = OrderedDict()  # sessions whose value was evicted
         self._lock = threading.Lock()
 
     def __len__(self) -> int:
@@ -47,8 +54,22 @@ class SessionStore(Generic[T]):
         with self._lock:
             self._items[key] = value
             self._items.move_to_end(key)
-            while len(self._items) > self.capacity:
-                self._items.popitem(last=False)
+            self._dropped.pop(key, None)
+            while len(self._items) > 1 and (len(self._items) > self.capacity or self._over_budget()):
+                evicted, _ = self._items.popitem(last=False)
+                self._dropped[evicted] = None
+                while len(self._dropped) > 10 * self.capacity:
+                    self._dropped.popitem(last=False)
+
+    def _over_budget(self) -> bool:
+        if self._weigh is None or self.budget is None:
+            return False
+        return sum(self._weigh(v) for v in self._items.values()) > self.budget
+
+    def was_dropped(self, key: str | None) -> bool:
+        """Whether session ``key`` had a value that was evicted to make room (not ended, not dropped on purpose)."""
+        with self._lock:
+            return key is not None and key in self._dropped
 
     def get(self, key: str | None) -> T | None:
         """The value of session ``key``, or ``None`` (never had one, ended, or dropped)."""
