@@ -152,13 +152,18 @@ def test_a_bad_upload_is_explained_in_the_data_panel_and_keeps_the_results(page,
     assert "13 questions" in page.locator("#status").inner_text()
 
 
-def test_a_new_dataset_changes_the_map_examples_and_placeholder(page, tmp_path):
+def upload_pets(page, tmp_path) -> None:
+    """Upload a two-FAQ set through the data panel, and wait until it is loaded."""
     path = tmp_path / "pets.csv"
     path.write_text("question,answer\nHow often should I feed my cat?,Twice a day.\n"
                     "Can rabbits live outdoors?,With shelter.\n", encoding="utf-8")
     page.locator("#data-source").get_by_text("FAQ data").first.click()
     page.locator("#upload input[type=file]").set_input_files(str(path))
     page.locator("#data-message").get_by_text("Loaded 2 FAQs").wait_for()
+
+
+def test_a_new_dataset_changes_the_map_examples_and_placeholder(page, tmp_path):
+    upload_pets(page, tmp_path)
     page.get_by_text("Can rabbits live outdoors?", exact=True).wait_for()  # an example from the new set
     box = page.locator("#question textarea, #question input").first
     assert box.get_attribute("placeholder") == "e.g. How often should I feed my cat?"
@@ -192,26 +197,19 @@ def test_markup_in_faqs_shows_literally_and_runs_nothing(page, tmp_path):
     assert page.evaluate("() => document.querySelectorAll('a[href^=\"javascript\"]').length") == 0
 
 
-def grey_points(page) -> int:
-    """The FAQ points drawn on the map (not the question, not its nearest FAQs)."""
-    return page.locator("#faq-map g.mark-symbol path[aria-label*='kind: FAQ']").count()
+def wait_for_faq_points(page, n: int) -> None:
+    """Until the map draws ``n`` FAQ points (not the question, not its nearest FAQs)."""
+    page.wait_for_function("n => document.querySelectorAll(\"#faq-map g.mark-symbol path[aria-label*='kind: FAQ']\")"
+                           ".length === n", arg=n, timeout=15_000)
 
 
 def test_the_map_redraws_its_points_when_the_faq_set_changes(page, tmp_path):
-    page.locator("#faq-map g.mark-symbol path").first.wait_for(state="attached")
-    assert grey_points(page) == 13
-    path = tmp_path / "pets.csv"
-    path.write_text("question,answer\nHow often should I feed my cat?,Twice a day.\n"
-                    "Can rabbits live outdoors?,With shelter.\n", encoding="utf-8")
-    page.locator("#data-source").get_by_text("FAQ data").first.click()
-    page.locator("#upload input[type=file]").set_input_files(str(path))
-    page.locator("#data-message").get_by_text("Loaded 2 FAQs").wait_for()
-    page.wait_for_function("() => document.querySelectorAll(\"#faq-map g.mark-symbol path[aria-label*='kind: FAQ']\")"
-                           ".length === 2", timeout=15_000)
+    wait_for_faq_points(page, 13)
+    upload_pets(page, tmp_path)
+    wait_for_faq_points(page, 2)
     page.locator("#reset").click()
     page.locator("#data-message").get_by_text("Searching the 13").wait_for()
-    page.wait_for_function("() => document.querySelectorAll(\"#faq-map g.mark-symbol path[aria-label*='kind: FAQ']\")"
-                           ".length === 13", timeout=15_000)
+    wait_for_faq_points(page, 13)
 
 
 def test_a_shared_link_opens_the_page_with_its_question_answered(browser, app):
