@@ -58,7 +58,7 @@ def open_engine(settings: Settings, *, embedder: Embedder | None = None, progres
                 exact: bool | None = None) -> Engine:
     """The engine the settings name: the Qdrant collection when ``settings.qdrant`` is set, else
     ``settings.dataset`` loaded into memory."""
-    if settings.qdrant:
+    if settings.qdrant is not None:  # an empty location is an error (said by the parser), never memory in its place
         return load_qdrant_engine(settings, embedder=embedder, exact=exact)
     return load_engine(settings, embedder=embedder, progress=progress)
 

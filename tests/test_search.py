@@ -127,11 +127,11 @@ def test_a_file_of_questions_is_answered_in_one_run_in_order(tmp_path):
     result = run_cli("search", "--queries", str(path), "--json", "-k", "3", "--method", "dense", "--fields", "question")
     assert result.returncode == 0, result.stderr
     answers = json.loads(result.stdout)
+    assert len(answers) == len(questions) == 1250  # answer i is line i: a blank line's is empty
     asked = [q for q in questions if q]
-    assert len(answers) == len(asked) == 1000
     single = {q: [h["id"] for h in json.loads(run_cli("search", q, "--json", "-k", "3", "--method", "dense",
                                                       "--fields", "question").stdout)] for q in set(asked)}
-    assert [[h["id"] for h in hits] for hits in answers] == [single[q] for q in asked]
+    assert [[h["id"] for h in hits] for hits in answers] == [single[q] if q else [] for q in questions]
 
 
 def test_questions_from_stdin_and_a_bad_line_named(tmp_path):
@@ -143,6 +143,11 @@ def test_questions_from_stdin_and_a_bad_line_named(tmp_path):
     path.write_text("How can Medicare help me?\n" + "x" * 30_000 + "\n", encoding="utf-8")
     bad = run_cli("search", "--queries", str(path))
     assert bad.returncode == 1 and "line 2" in bad.stderr and "Traceback" not in bad.stderr
+    closed = subprocess.run([sys.executable, "-m", "faq_engine", "search", "--queries", "-"], stdin=subprocess.DEVNULL,
+                            capture_output=True, text=True, timeout=120)
+    assert closed.returncode == 1 and "holds no question" in closed.stderr and "Traceback" not in closed.stderr
+    endless = run_cli("search", "--queries", "/dev/zero")
+    assert endless.returncode == 1 and "holds more than 256 MB" in endless.stderr
 
 
 @pytest.mark.parametrize("method", ["dense", "bm25", "hybrid"])

@@ -49,34 +49,48 @@ def format_table(hits: Sequence[SearchHit], width: int | None = None) -> str:
     return "\n".join(lines)
 
 
-def read_questions(source: str) -> list[str]:
-    """The questions of a file (or of standard input for ``-``): one a line, blank lines skipped;
-    a line that cannot be a question is an error naming it."""
+MAX_QUESTIONS_BYTES = 256 * 2**20  # a questions file past this is not a list of questions (say, /dev/zero)
+
+
+def read_questions(source: str) -> list[str | None]:
+    """The questions of a file (or of standard input for ``-``), one a line: ``None`` for a blank line, so that
+    answer ``i`` is line ``i``; a line that cannot be a question is an error naming it."""
     from ..errors import DatasetError, InvalidQueryError
     from ..search.engine import validate_query
 
     try:
-        text = sys.stdin.read() if source == "-" else Path(source).read_text(encoding="utf-8-sig")
-    except (OSError, UnicodeDecodeError) as err:
+        stream = sys.stdin.buffer if source == "-" else Path(source).open("rb")
+        with stream:
+            data = stream.read(MAX_QUESTIONS_BYTES + 1)
+        text = data.decode("utf-8-sig")
+    except (OSError, ValueError, UnicodeDecodeError) as err:  # ValueError: standard input closed
         raise DatasetError(f"Cannot read the questions in {source}: {getattr(err, 'strerror', None) or err}.") from err
-    questions = []
-    for number, line in enumerate(text.split("\n"), start=1):
-        if line.strip():
-            try:
-                questions.append(validate_query(line))
-            except InvalidQueryError as err:
-                raise InvalidQueryError(f"{source}, line {number}: {err}") from None
-    if not questions:
+    if len(data) > MAX_QUESTIONS_BYTES:
+        raise DatasetError(f"{source} holds more than {MAX_QUESTIONS_BYTES // 2**20} MB: split it.")
+    lines = text.split("\n")
+    if lines and lines[-1] == "":
+        lines.pop()  # the newline that ends the last line starts no question
+    questions: list[str | None] = []
+    for number, line in enumerate(lines, start=1):
+        try:
+            questions.append(validate_query(line) if line.strip() else None)
+        except InvalidQueryError as err:
+            raise InvalidQueryError(f"{source}, line {number}: {err}") from None
+    if not any(questions):
         raise DatasetError(f"{source} holds no question: write one a line.")
     return questions
 
 
-def _print_batch(questions: list[str], results: list[list[SearchHit]], as_json: bool) -> int:
+def _print_batch(questions: list[str | None], results: list[list[SearchHit]], as_json: bool) -> int:
+    """One answer per line of the file, in order (an empty list, or a note, for a blank line)."""
+    answers = iter(results)
+    ordered = [next(answers) if q is not None else [] for q in questions]
     if as_json:
-        print(json.dumps([[h.to_dict() for h in hits] for hits in results], ensure_ascii=False, indent=2))
+        print(json.dumps([[h.to_dict() for h in hits] for hits in ordered], ensure_ascii=False, indent=2))
         return 0
-    for question, hits in zip(questions, results):
-        print(f"Q: {printable(question)}\n{format_table(hits)}\n")
+    for number, (question, hits) in enumerate(zip(questions, ordered), start=1):
+        print(f"Q: {printable(question)}\n{format_table(hits)}\n" if question is not None
+              else f"(line {number} is blank)\n")
     return 0
 
 
@@ -93,7 +107,8 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     questions = read_questions(args.queries) if args.queries is not None else None
     engine = open_engine(settings)
     if questions is not None:
-        return _print_batch(questions, engine.search_batch(questions, args.top_k), args.json)
+        asked = [q for q in questions if q is not None]
+        return _print_batch(questions, engine.search_batch(asked, args.top_k), args.json)
     answer = engine.answer(args.query, args.top_k)
     hits = answer.hits
     if answer.characters_read is not None:

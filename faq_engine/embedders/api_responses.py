@@ -100,6 +100,8 @@ def parse_vectors(data: object, n: int, dim: int, url: str, model_id: str = MODE
         )
     if not np.isfinite(arr).all():
         raise ApiResponseError(f"{url} answered vectors containing NaN or infinity.")
+    if not np.all(np.abs(arr).max(axis=1) > 0):  # no text embeds to nothing: a broken endpoint
+        raise ApiResponseError(f"{url} answered an all-zero vector: it is not embedding the texts.")
     return arr
 
 

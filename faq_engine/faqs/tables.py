@@ -155,7 +155,10 @@ def entries_from_table(table, columns: Columns, where: str, *, trimmed: bool = F
     def text(name: str, default=None):
         if name not in table.column_names:
             return default if default is not None else pa.nulls(table.num_rows, pa.string())
-        column = pc.fill_null(table.column(name).cast(pa.string()), "")
+        column = table.column(name)
+        if pa.types.is_floating(column.type):  # a spreadsheet's empty cell: NaN, never the text "nan"
+            column = pc.if_else(pc.is_nan(column), pa.scalar(None, column.type), column)
+        column = pc.fill_null(column.cast(pa.string()), "")
         return column if trimmed else pc.utf8_trim_whitespace(column)
 
     row_ids = pa.array(np.arange(table.num_rows).astype(str))

@@ -48,6 +48,7 @@ class DatasetWriter:
         self.names = [shard_file(i, max(1, math.ceil(meta.rows / shard_rows)))
                       for i in range(max(1, math.ceil(meta.rows / shard_rows)))]
         self.staging = self.folder / f".staging-{os.getpid()}"
+        _remove_abandoned_staging(self.folder)
         self._writer = None
         self._shard = self._in_shard = self.written = 0
         try:
@@ -156,6 +157,19 @@ def _vectors(vectors: np.ndarray, dim: int):
 
     flat_values = np.ascontiguousarray(vectors, dtype=np.float32).reshape(-1)
     return pa.FixedSizeListArray.from_arrays(pa.array(flat_values, pa.float32()), dim)
+
+
+def _remove_abandoned_staging(folder: Path) -> None:
+    """Delete the staging folders of writers that died (killed mid-write): their process is gone."""
+    for staging in folder.glob(".staging-*") if folder.is_dir() else ():
+        try:
+            os.kill(int(staging.name.rsplit("-", 1)[1]), 0)
+        except ValueError:
+            continue  # not one of ours
+        except ProcessLookupError:
+            shutil.rmtree(staging, ignore_errors=True)
+        except PermissionError:
+            continue  # another user's live process
 
 
 def _refuse_foreign_card(card: Path) -> None:

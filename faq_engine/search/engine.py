@@ -35,6 +35,8 @@ def validate_query(query: str) -> str:
     """Return ``query`` stripped, or raise :class:`InvalidQueryError` if it is empty or far too long."""
     if not isinstance(query, str) or not query.strip():
         raise InvalidQueryError("The question is empty: type a question to search for.")
+    if any("\ud800" <= ch <= "\udfff" for ch in query):  # half a character: no tokenizer or page takes it
+        raise InvalidQueryError("The question holds characters that are not text (lone surrogates): type it again.")
     if len(query) > MAX_QUESTION_CHARS:
         raise InvalidQueryError(f"The question is {len(query):,} characters long: ask in at most "
                                 f"{MAX_QUESTION_CHARS:,} (the model reads about the first 1,000).")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import math
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
@@ -10,7 +11,7 @@ from pathlib import Path
 import gradio as gr
 import numpy as np
 
-from ..errors import DatasetError, FaqEngineError
+from ..errors import DatasetError, FaqEngineError, InvalidQueryError
 from ..faqs.hub import HubAccess
 from ..faqs.limits import APP_LIMITS
 from ..faqs.loader import load_faqs
@@ -128,6 +129,8 @@ class DemoHandlers:
         corpus = corpus or self.default
         # The question is embedded once: the engine ranks with its vector and the map draws it
         # (a second embedding would spend Inference API budget on a Space).
+        if isinstance(top_k, bool) or not isinstance(top_k, (int, float)) or not math.isfinite(top_k):
+            raise InvalidQueryError(f"How many FAQs to show must be a number from 1 to {MAX_K}.")
         answer = corpus.engine.answer(question, max(1, min(MAX_K, int(top_k))))
         view = View(corpus, answer.hits, answer.vector, answer.characters_read, answer.hit_vectors)
         return [h.to_dict() for h in answer.hits], view
