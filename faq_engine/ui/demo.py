@@ -138,6 +138,6 @@ def _wire(ui: SimpleNamespace, handlers: DemoHandlers) -> None:
                   api_visibility="private")
     gr.api(user_errors(handlers.feedback_event), api_name="feedback")
     # A shared link, ?q=...: the page opens with that question answered.
-    ui.demo.load(user_errors(handlers.address_event), outputs=[ui.question, ui.raw, ui.view],
-                 api_visibility="private").success(show, **shown)
+    ui.demo.load(user_errors(handlers.address_event), outputs=[ui.question, ui.raw, ui.view, *shown["outputs"]],
+                 api_visibility="private", show_progress="hidden")
     ui.demo.unload(handlers.end_session)  # the visitor left: their FAQ set goes with them

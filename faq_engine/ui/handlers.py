@@ -107,12 +107,13 @@ class DemoHandlers:
         return gr.ScatterPlot(value=map_frame(View(self.corpus(key), ())))
 
     def address_event(self, request: gr.Request = None) -> tuple:
-        """A page opened at ``?q=...`` (a shared link): that question, answered."""
+        """A page opened at ``?q=...`` (a shared link): that question, answered and drawn in one step (nothing is
+        read back from the page, so a search the visitor makes meanwhile is never overwritten)."""
         question = ((request.query_params.get("q") if request is not None else None) or "")[:MAX_QUESTION_CHARS]
         if not question.strip():
-            return gr.skip(), gr.skip(), None
+            return (gr.skip(),) * 9
         hits, shown = self.search_event(question, DEFAULT_TOP_K, None)
-        return question, hits, shown
+        return (question, hits, shown, *self.show_event(shown))
 
     def end_session(self, request: gr.Request) -> None:
         """The visitor left: free their FAQ set now."""
