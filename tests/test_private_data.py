@@ -121,3 +121,24 @@ def test_one_scrubber_removes_every_kind_of_secret():
     for secret in ("hf_abcdefghijklmn", "s3cr3t-value", "qd-1234abcd", "alice", "pa55word"):
         assert secret not in clean
     assert "https://***@qdrant.example:6333/collections" in clean
+
+
+def test_a_qdrant_collection_is_trusted_on_its_vectors_not_its_metadata(embedder):
+    from faq_engine.errors import CollectionMismatchError
+    from faq_engine.faqs.entry import FaqEntry
+    from faq_engine.faqs.faqset import FaqSet
+    from faq_engine.search.qdrant.engine import QdrantEngine
+    from faq_engine.search.qdrant.sync import sync
+    from tests.support.fakes import HashEmbedder
+
+    impostor = HashEmbedder(embedder.model_id, embedder.dim)  # another model, under the same name and size
+    entries = [FaqEntry(str(i), q, "An answer.") for i, q in enumerate(["How do I renew?", "Where is the office?",
+                                                                         "What does it cost?"])]
+    client = QdrantLocation.parse(":memory:").connect()
+    store = QdrantStore(client, "impostor", ":memory:")
+    sync(store, FaqSet("x", entries, impostor.embed([e.question for e in entries]), embedder.model_id, "question"))
+    with pytest.raises(CollectionMismatchError, match="re-embedded points disagree"):
+        QdrantEngine(store, embedder)
+    honest = QdrantStore(client, "honest", ":memory:")
+    sync(honest, FaqSet("x", entries, embedder.embed([e.question for e in entries]), embedder.model_id, "question"))
+    assert QdrantEngine(honest, embedder).search("How do I renew?", 1)[0].id == "0"

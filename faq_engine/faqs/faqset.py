@@ -114,9 +114,12 @@ SPOT_CHECK_ROWS = 3
 SPOT_CHECK_MIN_COSINE = 0.99
 
 
-def spot_check(entries: Sequence[FaqEntry], vectors: np.ndarray, embedder: Embedder, fields: str) -> float:
-    """The lowest cosine between stored and freshly embedded vectors over a few evenly spaced rows."""
-    rows = np.unique(np.linspace(0, len(entries) - 1, min(SPOT_CHECK_ROWS, len(entries))).round().astype(int))
+def spot_check(entries: Sequence[FaqEntry], vectors: np.ndarray, embedder: Embedder, fields: str,
+               rows: Sequence[int] | None = None) -> float:
+    """The lowest cosine between stored and freshly embedded vectors over ``rows`` (by default a few evenly
+    spaced ones)."""
+    if rows is None:
+        rows = np.unique(np.linspace(0, len(entries) - 1, min(SPOT_CHECK_ROWS, len(entries))).round().astype(int))
     fresh = embed_entries(embedder, [entries[i] for i in rows], fields)
     stored = l2_normalize(np.asarray(vectors, dtype=np.float32)[rows])
     return float(np.min(np.sum(stored * l2_normalize(fresh), axis=1)))

@@ -15,7 +15,9 @@ import math
 import numpy as np
 
 from ...embedders.base import Embedder
+from ...errors import Advice, CollectionMismatchError
 from ...faqs.entry import FaqEntry
+from ...faqs.faqset import SPOT_CHECK_MIN_COSINE, SPOT_CHECK_ROWS, spot_check
 from ...settings import DEFAULT_METHOD, Method
 from ..engine import Engine, EngineInfo, FaqSample, Ranking
 from ..hybrid import blend_scores
@@ -35,6 +37,7 @@ class QdrantEngine(Engine):
                  threshold: float | None = None, exact: bool | None = None,
                  calibration: Calibration | None = None) -> None:
         meta = store.check(embedder.model_id, embedder.dim)
+        _spot_check(store, embedder, meta.fields)
         super().__init__(embedder, meta.fields, method=method, threshold=threshold, calibration=calibration)
         self.store, self.meta = store, meta
         self.exact = meta.rows < EXACT_BELOW if exact is None else exact
@@ -92,6 +95,21 @@ class QdrantEngine(Engine):
             owners = np.repeat(with_phrasings, [len(phrasings[j]) for j in with_phrasings])
             closest(similarity[None, :], (alternates @ vector.astype(np.float32))[None, :], owners)
         return similarity
+
+
+def _spot_check(store: QdrantStore, embedder: Embedder, fields: str) -> None:
+    """Re-embed a few points' text and refuse the collection unless their stored vectors agree: its metadata
+    says which model made them, but only the vectors can show it (as for a dataset's stored vectors)."""
+    points = store.sample(SPOT_CHECK_ROWS)
+    if not points:
+        return
+    stored = np.asarray([p.vector[DENSE] for p in points], dtype=np.float32)
+    worst = spot_check([_entry(p.payload) for p in points], stored, embedder, fields, rows=range(len(points)))
+    if not np.isfinite(worst) or worst < SPOT_CHECK_MIN_COSINE:
+        raise CollectionMismatchError(
+            f"Collection {store.collection!r} at {store.where} says {embedder.model_id} made its vectors, but "
+            f"{len(points)} re-embedded points disagree (cosine {worst:.2f}): another model made them.",
+            advice=Advice.QDRANT_OTHER_COLLECTION, collection=store.collection)
 
 
 def _entry(payload: dict) -> FaqEntry:
