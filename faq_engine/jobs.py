@@ -17,7 +17,7 @@ from .embedders.base import Embedder, Progress
 from .embedders.cache import CachedEmbedder, CacheStats, EmbeddingCache
 from .embedders.factory import make_embedder
 from .errors import DatasetError
-from .faqs.alternates import embed_alternates, embed_alternates_texts
+from .faqs.alternates import embed_alternates, embed_alternates_texts, flat, owners_of
 from .faqs.dataset_format import DatasetMeta
 from .faqs.entry import Entries
 from .faqs.faqset import FUSED, embed_entries
@@ -190,12 +190,13 @@ def _rewrite_dataset(folder: Path, stored, entries: Entries, embedder: Embedder)
     if stored.embeddings is None or meta.model_id != embedder.model_id:
         raise DatasetError(f"{folder}: its vectors were made by {meta.model_id}, not {embedder.model_id}: use that "
                            "model, or embed the set again.")
+    def keyed(phrasings: list[list[str]]) -> list[tuple[int, str]]:  # (FAQ row, phrasing), in storage order
+        return list(zip(owners_of(phrasings).tolist(), flat(phrasings)))
+
     known = {}
     if stored.alternates is not None:
-        old = Entries.of(stored.entries).alternates()
-        known = {(row, text): vector for (row, text), vector
-                 in zip(((r, t) for r, texts in enumerate(old) for t in texts), stored.alternates)}
-    wanted = [(row, text) for row, texts in enumerate(entries.alternates()) for text in texts]
+        known = dict(zip(keyed(Entries.of(stored.entries).alternates()), stored.alternates))
+    wanted = keyed(entries.alternates())
     new = [key for key in wanted if key not in known]
     fresh = dict(zip(new, embed_alternates_texts(embedder, [text for _, text in new])))
     vectors = np.asarray([known.get(key, fresh.get(key)) for key in wanted], dtype=np.float32)

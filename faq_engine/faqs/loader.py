@@ -38,7 +38,7 @@ from .headers import Columns, resolve
 from .hub import HubAccess
 from .limits import CLI_LIMITS, ReadLimits
 from .source import BUNDLED, Source
-from .tables import data_files, entries_from_rows, entries_from_table, format_of, read_rows
+from .tables import columns_of, data_files, entries_from_rows, entries_from_table, format_of, read_rows
 
 log = logging.getLogger(__name__)
 
@@ -95,7 +95,7 @@ def read_source(path: Path, columns: Columns = Columns(), *, label: str | None =
         return StoredFaqs(_within(entries, limits, label), data.vectors, meta, data.alternates, notes)
     rows = [row for file, fmt in zip(files, formats) for row in read_rows(file, fmt)]
     limits.check_rows(len(rows), label)
-    columns, notes = resolve(list(dict.fromkeys(k for row in rows[:1000] for k in row)), columns, label)
+    columns, notes = resolve(columns_of(rows), columns, label)
     return StoredFaqs(_within(entries_from_rows(rows, columns, label), limits, label), None, meta, notes=notes)
 
 

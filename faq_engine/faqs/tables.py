@@ -172,10 +172,15 @@ def entries_from_table(table, columns: Columns, where: str, *, trimmed: bool = F
     return _validated(Entries(pa.table(mapped)), where)
 
 
+def columns_of(rows: list[dict[str, Any]]) -> list[str]:
+    """The column names of rows read from a file, in order (the first thousand rows say)."""
+    return list(dict.fromkeys(k for row in rows[:1000] for k in row))
+
+
 def entries_from_rows(rows: list[dict[str, Any]], columns: Columns, where: str) -> Entries:
     """Map rows to validated :class:`Entries` (ids default to the row number)."""
     if rows:
-        _check_columns(list(dict.fromkeys(k for row in rows[:1000] for k in row)), columns, where)
+        _check_columns(columns_of(rows), columns, where)
     entries = [
         FaqEntry(
             id=_text(row.get(columns.id)) if columns.id in row else str(i),
@@ -206,7 +211,7 @@ def read_table(path: str | Path, *, question_column: str = "question", answer_co
         table = read_parquet([path]).table
         return list(entries_from_table(table, resolve(table.column_names, columns, path.name)[0], path.name))
     rows = read_rows(path, fmt)
-    found = list(dict.fromkeys(k for row in rows[:1000] for k in row))
+    found = columns_of(rows)
     return list(entries_from_rows(rows, resolve(found, columns, path.name)[0], path.name))
 
 

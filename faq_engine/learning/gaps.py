@@ -98,23 +98,22 @@ def _groups(asked: Counter, engine: Engine) -> list[Gap]:
     vectors = engine.embedder.embed(questions)
     labels = np.ones(1, int) if len(questions) == 1 else fcluster(
         linkage(vectors, method="average", metric="cosine"), t=GROUP_DISTANCE, criterion="distance")
+    groups = [np.flatnonzero(labels == label) for label in np.unique(labels)]
+    # Each group's most typical question, searched in one batch with the vectors embedded above.
+    centres = [int(m[np.argmax((vectors[m] @ vectors[m].T).sum(axis=1))]) for m in groups]
+    nearest = engine.search_batch([questions[c] for c in centres], 1, vectors=vectors[centres])
     gaps = []
-    for label in np.unique(labels):
-        members = np.flatnonzero(labels == label)
-        centre = members[np.argmax((vectors[members] @ vectors[members].T).sum(axis=1))]  # the most typical one
-        hits = engine.search(questions[centre], 1)
-        nearest = NearestFaq(hits[0].id, hits[0].question, hits[0].match) if hits else None
+    for members, hits in zip(groups, nearest):
+        near = NearestFaq(hits[0].id, hits[0].question, hits[0].match) if hits else None
         examples = sorted(members, key=lambda i: -asked[questions[i]])[:EXAMPLES]
-        gaps.append(Gap(sum(asked[questions[i]] for i in members), tuple(questions[i] for i in examples), nearest))
+        gaps.append(Gap(sum(asked[questions[i]] for i in members), tuple(questions[i] for i in examples), near))
     return sorted(gaps, key=lambda g: -g.count)
 
 
 def _suggestions(records: Sequence[Record], engine: Engine) -> list[Suggestion]:
     votes = Counter((r.faq_id, r.question) for r in records if r.kind == "feedback" and r.helpful and r.faq_id)
-    out = []
-    for (faq_id, question), count in votes.most_common():
-        first = engine.search(question, 1)
-        if first and first[0].id == faq_id and first[0].confident:
-            continue  # already found first, and with confidence: nothing to learn
-        out.append(Suggestion(faq_id, question, count))
-    return out
+    voted = votes.most_common()
+    firsts = engine.search_batch([question for (_, question), _ in voted], 1) if voted else []
+    # A phrasing already found first, and with confidence, has nothing to teach.
+    return [Suggestion(faq_id, question, count) for ((faq_id, question), count), first in zip(voted, firsts)
+            if not (first and first[0].id == faq_id and first[0].confident)]

@@ -1,7 +1,7 @@
 """The question log kept in a Hub dataset: the same JSONL files, uploaded in the background.
 
 huggingface_hub's ``CommitScheduler`` is the documented way a Space keeps data: it uploads
-the folder's new and changed files every few minutes (and once more when the log closes).
+the folder's new and changed files every few minutes (and once more when the process exits).
 The dataset is created private: it holds what visitors typed.
 """
 
@@ -45,12 +45,7 @@ def hub_log(repo_id: str, folder: Path, *, token: str | None, endpoint: str | No
         log.warning("The question log cannot reach the Hub dataset %s (%s): logging is off.", repo_id,
                     scrub(f"{type(err).__name__}: {err}", token)[:300])
         return None
-
-    def close() -> None:
-        scheduler.trigger().result(timeout=60)  # what was written since the last upload
-        scheduler.stop()
-
-    return QuestionLog(folder, lock=scheduler.lock, where=f"{HUB_PREFIX}{repo_id}", on_close=close, **options)
+    return QuestionLog(folder, lock=scheduler.lock, where=f"{HUB_PREFIX}{repo_id}", **options)
 
 
 def download_log(repo_id: str, *, token: str | None, endpoint: str | None) -> Path:

@@ -17,7 +17,6 @@ import threading
 import time
 import uuid
 from pathlib import Path
-from typing import Callable
 
 from .records import Record, now
 
@@ -35,13 +34,11 @@ class QuestionLog:
     """Append :class:`Record` lines to JSONL files in ``folder``, in the background (see the module docstring)."""
 
     def __init__(self, folder: Path, *, days: float = LOG_DAYS, max_bytes: int = LOG_MAX_BYTES,
-                 rotate_bytes: int = ROTATE_BYTES, lock=None, where: str | None = None,
-                 on_close: Callable[[], object] | None = None) -> None:
+                 rotate_bytes: int = ROTATE_BYTES, lock=None, where: str | None = None) -> None:
         self.folder, self.days, self.max_bytes, self.rotate_bytes = Path(folder), days, max_bytes, rotate_bytes
         self.where = where or str(self.folder)  # what the page and the warnings call it
         self.enabled, self.dropped = True, 0
         self._lock = lock or contextlib.nullcontext()
-        self._on_close = on_close
         self._queue: queue.Queue = queue.Queue(maxsize=QUEUE_SIZE)
         self._process = uuid.uuid4().hex[:8]  # files of two processes (Space replicas) never collide
         self._part, self._path = 0, None
@@ -67,12 +64,6 @@ class QuestionLog:
         deadline = time.monotonic() + timeout
         while self._queue.unfinished_tasks and time.monotonic() < deadline:
             time.sleep(0.01)
-
-    def close(self) -> None:
-        """Write what is queued, then stop (and let a Hub upload run once more)."""
-        self.flush()
-        if self._on_close is not None:
-            self._on_close()
 
     def _run(self) -> None:
         while True:

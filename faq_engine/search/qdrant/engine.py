@@ -79,7 +79,7 @@ class QdrantEngine(Engine):
         lexical = np.asarray([bm25.get(i, 0.0) for i in ids], dtype=np.float32)
         scores = {"dense": similarity, "bm25": lexical}.get(self.method)
         if scores is None:
-            scores = blend_scores(similarity[None, :], lexical[None, :])[0] if ids else similarity
+            scores = blend_scores(similarity[None, :], lexical[None, :])[0]
         rows = [points[i].payload.get("row", math.inf) for i in ids]
         order = sorted(range(len(ids)), key=lambda j: (-scores[j], rows[j], points[ids[j]].payload["id"]))[:depth]
         entries = [_entry(points[ids[j]].payload) for j in order]
