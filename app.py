@@ -27,7 +27,7 @@ def main(argv: list[str] | None = None) -> int:
     from faq_engine.errors import FaqEngineError
     from faq_engine.jobs import open_engine, open_log
     from faq_engine.settings import Settings
-    from faq_engine.ui import CSS, MAX_UPLOAD_SIZE, build_demo
+    from faq_engine.ui import CSS, MAX_UPLOAD_SIZE, PAGE_JS, build_demo
 
     try:
         settings = Settings.from_env(os.environ)
@@ -37,7 +37,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"app.py: error: {describe(err)}", file=sys.stderr)
         return 1
     # Host and port: gradio reads GRADIO_SERVER_NAME and GRADIO_SERVER_PORT itself.
-    demo.launch(share=args.share, max_file_size=MAX_UPLOAD_SIZE, css=CSS)
+    demo.launch(share=args.share, max_file_size=MAX_UPLOAD_SIZE, css=CSS, js=PAGE_JS)
     return 0
 
 

@@ -11,6 +11,7 @@ import os
 import re
 import subprocess
 import sys
+import time
 
 import gradio as gr
 import numpy as np
@@ -32,7 +33,7 @@ from faq_engine.search.match import Calibration, Logistic
 from faq_engine.search.memory import MemoryEngine
 from faq_engine.settings import Settings
 from faq_engine.ui.errors import user_errors
-from faq_engine.ui.handlers import DemoHandlers
+from faq_engine.ui.handlers import DemoHandlers, _time_left
 from faq_engine.ui.render import MAP_COLOURS, MAX_MAP_POINTS, View, corpus_for, make_corpus, map_frame, md_text, render
 from tests.support.app_runner import ROOT, RunningApp
 from tests.support.env import env_settings
@@ -312,3 +313,10 @@ def test_unexpected_failures_are_a_generic_message():
     with pytest.raises(gr.Error) as info:
         user_errors(lambda: 1 / 0)()
     assert "went wrong" in info.value.message and "ZeroDivision" not in info.value.message
+
+
+def test_the_upload_estimate_comes_from_the_pace_so_far():
+    started = time.monotonic() - 10  # 10 s for the first 100 FAQs
+    assert _time_left(started, 100, 300) == ", about 20 s left"
+    assert _time_left(started, 100, 1000) == ", about 2 min left"
+    assert _time_left(started, 0, 300) == "" and _time_left(started, 300, 300) == ""  # no pace yet, or done

@@ -7,19 +7,21 @@ must show as text and run nothing.
 from __future__ import annotations
 
 import json
+import re
 import shutil
 from pathlib import Path
 from urllib.parse import urlencode
 
 import pytest
 
-from tests.support.app_runner import RunningApp
+from tests.support.app_runner import ROOT, RunningApp
 from tests.support.tutorial import TUTORIAL_QUERY
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync"]
 WAIT_MS = 30_000  # every wait is bounded
+AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"  # package.json; `make test` installs it
 SCRIPT = "<script>alert(1)</script>"
 IMAGE = "<img src=x onerror=alert(1)>"
 HOSTILE_FAQS = [
@@ -107,6 +109,82 @@ def test_the_best_answer_comes_first_on_screen_at_desktop_and_phone_sizes(sized)
     assert sized.locator("#faq-map g.mark-symbol path[aria-label*='nearest FAQs']").count() == 5
 
 
+def test_the_map_is_described_in_words_and_the_page_says_what_it_searches(sized):
+    about = sized.locator("#about").inner_text()
+    assert "13 FAQs about Medicare" in about and "FAQ data" in about  # and where to bring one's own
+    sized.locator("#faq-map").get_by_text("each grey point is one of 13 FAQs").wait_for()
+    ask(sized, "I lost my Medicare card, how can I get a new one?")
+    sized.locator("#faq-map").get_by_text("your question (blue) lies nearest to “How do I get a replacement "
+                                          "Medicare card?”").wait_for()
+
+
+def serious_violations(page) -> list[str]:
+    """What axe-core's standard rules (WCAG 2.1 A and AA, and best practice) find serious or critical on the
+    page as it is now."""
+    assert AXE.exists(), "axe-core is missing: run `npm ci` (make test does)"
+    page.wait_for_function("() => { const examples = [...document.querySelectorAll('.gallery-item')]; "
+                           "return document.title === 'FAQ search' && examples.length > 0 "
+                           "&& examples.every(e => e.textContent.trim()) }")  # Gradio has drawn the page
+    page.add_script_tag(path=str(AXE))
+    return page.evaluate(
+        "async () => (await axe.run(document, {resultTypes: ['violations']})).violations"
+        ".filter(v => ['serious', 'critical'].includes(v.impact))"
+        ".map(v => v.id + ': ' + v.nodes.map(n => n.target.join(' ') + ' ' + n.html.slice(0, 300)).join(', '))")
+
+
+def test_axe_finds_nothing_serious_before_and_after_a_search(sized):
+    assert serious_violations(sized) == []
+    ask(sized, TUTORIAL_QUERY)
+    cards(sized).nth(4).wait_for()
+    sized.locator("#data-source").get_by_text("FAQ data").first.click()  # its controls too
+    sized.locator("#hub-id").wait_for()
+    assert serious_violations(sized) == []
+
+
+FOCUS_RING = """() => {
+  const e = document.activeElement;
+  if (!e || e === document.body) return null;
+  const s = getComputedStyle(e);
+  const ring = (s.outlineStyle !== 'none' && parseFloat(s.outlineWidth) > 0) || s.boxShadow !== 'none';
+  return {name: e.id || e.getAttribute('aria-label') || e.outerHTML.slice(0, 80), ring};
+}"""
+
+
+def test_every_control_shows_where_the_keyboard_is(sized):
+    ask(sized, TUTORIAL_QUERY)
+    cards(sized).nth(4).wait_for()
+    sized.locator("#data-source").get_by_text("FAQ data").first.click()
+    sized.locator("#hub-id").wait_for()
+    sized.locator("#question textarea").focus()
+    reached, unringed = set(), []
+    for _ in range(45):  # the question box to the page's end
+        sized.keyboard.press("Tab")
+        found = sized.evaluate(FOCUS_RING)
+        if found:
+            reached.add(found["name"])
+            if not found["ring"]:
+                unringed.append(found["name"])
+    assert any("range" in name for name in reached)  # the top-k slider is reached, and shows it
+    assert unringed == []
+
+
+def test_headings_and_bold_text_are_in_one_font_with_every_glyph(page):
+    ask(page, "How much does Part B cost each month?")
+    cards(page).nth(4).wait_for()
+    fonts = page.evaluate("() => [...document.querySelectorAll('h1, #results h2, #results .faq-tag, button')]"
+                          ".map(e => getComputedStyle(e).fontFamily)")
+    assert fonts and not [f for f in fonts if "Source Sans" in f]  # Gradio's face lacks small letters' glyphs
+
+
+def test_a_long_question_stays_in_view_as_it_is_typed(sized):
+    question = "I moved to another state last year and my employer coverage ended, so " * 3 + "what now?"
+    box = sized.locator("#question textarea")
+    box.fill(question)
+    assert box.evaluate("e => e.scrollHeight <= e.clientHeight + 2")  # every line shown, none scrolled away
+    box.press("Enter")  # Enter still asks
+    cards(sized).first.wait_for()
+
+
 def test_scores_never_increase_down_the_list_and_are_explained(page):
     ask(page, "How much does Part B cost each month?")
     cards(page).nth(4).wait_for()
@@ -133,6 +211,7 @@ def test_top_k_reruns_and_an_empty_question_clears_with_a_hint(page):
     ask(page, "   ")
     page.locator("#message").get_by_text("Type a question above").wait_for()
     assert cards(page).count() == 0
+    assert page.locator("[data-testid='toast-body']").count() == 0  # a hint, not a red error
 
 
 def test_a_long_question_is_said_to_be_cut(page):
@@ -207,9 +286,31 @@ def test_the_map_redraws_its_points_when_the_faq_set_changes(page, tmp_path):
     wait_for_faq_points(page, 13)
     upload_pets(page, tmp_path)
     wait_for_faq_points(page, 2)
+    assert "2 FAQs" in page.locator("#about").inner_text()
     page.locator("#reset").click()
     page.locator("#data-message").get_by_text("Searching the 13").wait_for()
     wait_for_faq_points(page, 13)
+    page.locator("#upload").get_by_text("Drop File Here").wait_for()  # the upload box no longer names pets.csv
+    assert "pets" not in page.locator("#upload").inner_text()
+    assert "13 FAQs" in page.locator("#about").inner_text()
+
+
+def test_a_question_asked_while_a_set_loads_says_which_set_answered_then_is_asked_again(page, tmp_path):
+    path = tmp_path / "widgets.csv"  # big enough to take seconds to embed
+    path.write_text("question,answer\n" + "".join(f"How do I configure widget number {i} for team {7 * i}?,"
+                                                   f"Open the settings and choose widget {i}.\n"
+                                                   for i in range(2000)), encoding="utf-8")
+    page.locator("#data-source").get_by_text("FAQ data").first.click()
+    page.locator("#upload input[type=file]").set_input_files(str(path))
+    progress = page.locator("#data-source").get_by_text(re.compile(r"/2k FAQs"))  # FAQs, not texts (4k)
+    progress.first.wait_for()
+    page.locator("#data-source").get_by_text(re.compile(r"Embedding the FAQs, about \d+ s left")).first.wait_for()
+    ask(page, "How do I set up widget 12?")
+    page.locator("#message").get_by_text("widgets.csv is still loading: these answers come from the medicare "
+                                          "FAQs").wait_for()
+    page.locator("#data-message").get_by_text("Loaded 2000 FAQs").wait_for(timeout=120_000)
+    page.locator("#results .faq-best").get_by_text("How do I configure widget number 12 for team 84?").wait_for()
+    assert "still loading" not in page.locator("#message").inner_text()
 
 
 def test_a_shared_link_opens_the_page_with_its_question_answered(browser, app):

@@ -10,6 +10,8 @@ from faq_engine.embedders.cache import CachedEmbedder, EmbeddingCache
 from faq_engine.embedders.fallback import FallbackEmbedder
 from faq_engine.embedders.memo import MemoEmbedder
 from faq_engine.errors import DimensionMismatchError
+from faq_engine.faqs.entry import FaqEntry
+from faq_engine.faqs.faqset import build_faqset
 from faq_engine.vectors import l2_normalize
 
 
@@ -71,3 +73,11 @@ def test_l2_normalize_keeps_zero_rows_zero():
     out = l2_normalize(np.array([[3.0, 4.0], [0.0, 0.0]]))
     np.testing.assert_allclose(out, [[0.6, 0.8], [0.0, 0.0]])
     assert out.dtype == np.float32
+
+
+def test_progress_of_a_both_set_counts_faqs_not_texts():
+    seen = []
+    entries = [FaqEntry(str(i), f"Question {i}?", f"Answer {i}.") for i in range(150)]
+    build_faqset("set", entries, RecordingEmbedder(batch_hint=100), fields="both",
+                 progress=lambda done, total: seen.append((done, total)))
+    assert seen == [(50, 150), (100, 150), (150, 150)]  # 300 texts, told as the 150 FAQs they are

@@ -37,8 +37,15 @@ def embed_entries(embedder: Embedder, entries: Sequence[FaqEntry], fields: str,
     if fields != FUSED:
         return embedder.embed_batched(texts_for(entries, fields), progress=progress)
     texts = texts_for(entries, "question")
+    if progress is not None:  # two texts a FAQ: the count said is of FAQs, as the reader expects
+        progress = _per_faq(progress, len(entries))
     vectors = embedder.embed_batched(texts + texts_for(entries, "question+answer"), progress=progress)
     return fuse(vectors[: len(texts)], vectors[len(texts) :])
+
+
+def _per_faq(progress: Progress, faqs: int) -> Progress:
+    """``progress`` told FAQs done of ``faqs`` when it is called with texts done of all texts."""
+    return lambda done, total: progress(done * faqs // max(total, 1), faqs)
 
 
 @dataclass(frozen=True, eq=False)

@@ -34,7 +34,7 @@ MAX_QUESTION_CHARS = 20_000
 def validate_query(query: str) -> str:
     """Return ``query`` stripped, or raise :class:`InvalidQueryError` if it is empty or far too long."""
     if not isinstance(query, str) or not query.strip():
-        raise InvalidQueryError("The question is empty: type a question to search for.")
+        raise InvalidQueryError("The question is empty: type a question to search for.", empty=True)
     if any("\ud800" <= ch <= "\udfff" for ch in query):  # half a character: no tokenizer or page takes it
         raise InvalidQueryError("The question holds characters that are not text (lone surrogates): type it again.")
     if len(query) > MAX_QUESTION_CHARS:

@@ -2,6 +2,6 @@
 ``projection`` makes the map."""
 
 from .demo import MAX_UPLOAD_SIZE, build_demo
-from .results import CSS
+from .style import CSS, PAGE_JS
 
-__all__ = ["CSS", "MAX_UPLOAD_SIZE", "build_demo"]
+__all__ = ["CSS", "PAGE_JS", "MAX_UPLOAD_SIZE", "build_demo"]

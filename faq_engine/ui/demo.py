@@ -17,7 +17,7 @@ from ..search.engine import MAX_QUESTION_CHARS, Engine
 from ..settings import DEFAULT_DATASET, DEFAULT_TOP_K, Settings
 from .errors import user_errors
 from .handlers import MAX_DATA_BYTES, MAX_K, DemoHandlers
-from .render import MAP_COLOURS, View, corpus_for, map_props, render
+from .render import MAP_COLOURS, View, about, corpus_for, map_props, render
 
 # Searches in flight at once. The local model is CPU-bound, so more would only queue on the
 # cores; a search through the Inference API waits on the network, so a few overlap. Loading a
@@ -49,6 +49,7 @@ def build_demo(engine: Engine, settings: Settings, *, concurrency: int = DEFAULT
         ui.corpus = gr.State(None)  # the key of this session's own FAQ set; None means the default one
         ui.view = gr.State(None)
         _question_row(ui, handlers)
+        ui.about = gr.Markdown(about(default), elem_id="about")
         # The answer comes first: right under the question, before any control or explanation.
         ui.message = gr.Markdown("", elem_id="message")
         ui.results = gr.HTML("", elem_id="results", padding=False)
@@ -57,12 +58,12 @@ def build_demo(engine: Engine, settings: Settings, *, concurrency: int = DEFAULT
                                   label="Try one of these")
         ui.top_k = gr.Slider(1, MAX_K, value=DEFAULT_TOP_K, step=1, label="How many FAQs (top-k)", elem_id="top-k")
         ui.status = gr.Markdown(status, elem_id="status")
+        _data_source_panel(ui)
         ui.map = gr.ScatterPlot(x="x", y="y", color="kind", color_map=MAP_COLOURS, color_title="Points",
                                 tooltip=["kind", "question", "score"], elem_id="faq-map",
                                 label="Map of the FAQs (PCA of their embeddings)", **map_props(blank))
         with gr.Accordion("Results as JSON (what the API returns)", open=False):
             ui.raw = gr.JSON(label="Results", elem_id="raw")
-        _data_source_panel(ui)
         _wire(ui, handlers)
     demo.queue(default_concurrency_limit=concurrency)
     return demo
@@ -78,8 +79,11 @@ def _origin(engine: Engine) -> str:
 def _question_row(ui: SimpleNamespace, handlers: DemoHandlers) -> None:
     gr.Markdown("# Ask the FAQ\nAsk in your own words: FAQs are found by meaning, not by shared keywords.")
     with gr.Row(equal_height=True):
-        ui.question = gr.Textbox(label="Your question", placeholder=f"e.g. {handlers.examples[0]}",
-                                 scale=5, max_lines=1, max_length=MAX_QUESTION_CHARS, elem_id="question")
+        # One line that grows as a long question is typed (Enter still asks), so all of it stays in view; on a
+        # phone it takes the whole width and the button goes below it.
+        ui.question = gr.Textbox(label="Your question", placeholder=f"e.g. {handlers.examples[0]}", scale=5,
+                                 min_width=320, lines=1, max_lines=8, max_length=MAX_QUESTION_CHARS,
+                                 elem_id="question")
         ui.ask = gr.Button("Search", variant="primary", scale=1, min_width=90, elem_id="search")
     notice = handlers.feedback.notice  # while the question log is on, the page says so
     ui.logged = gr.Markdown(notice, elem_id="log-notice", visible=bool(notice))
@@ -122,18 +126,23 @@ def _wire(ui: SimpleNamespace, handlers: DemoHandlers) -> None:
     ui.top_k.change(user_errors(handlers.rerun_event), api_visibility="private", **searched).success(show, **shown)
     # Callable by clients (per client session) but kept off the API page: /search is the API.
     loaded = dict(outputs=[ui.corpus, ui.data_message, ui.results, ui.map, ui.status, ui.raw, ui.examples.dataset,
-                           ui.question, ui.answered], api_visibility="undocumented", concurrency_limit=2,
-                  concurrency_id="load")
+                           ui.question, ui.answered, ui.about, ui.upload], api_visibility="undocumented",
+                  concurrency_limit=2, concurrency_id="load")
     # The browser's chart keeps its old points when its axes and its data change in one update: the points
     # are sent again on their own once the set has changed.
     redrawn = dict(fn=handlers.map_event, inputs=[ui.corpus], outputs=[ui.map], api_visibility="private",
                    show_progress="hidden")
-    gr.on([ui.load_hub.click, ui.hub_id.submit], user_errors(handlers.load_hub), inputs=[ui.hub_id, ui.hub_token],
-          api_name="load_hub", **loaded).success(**redrawn)
-    ui.upload.upload(user_errors(handlers.load_file), inputs=[ui.upload], api_name="load_file",
-                     **loaded).success(**redrawn)
-    ui.reset.click(user_errors(handlers.use_default), api_name="use_default", **loaded).success(**redrawn)
-    ui.upload.clear(user_errors(handlers.use_default), **{**loaded, "api_visibility": "private"}).success(**redrawn)
+    # A question asked while the set loaded was answered from the old set (and said so): it is asked again.
+    again = dict(fn=user_errors(handlers.rerun_event), api_visibility="private", show_progress="hidden", **searched)
+
+    def then(event) -> None:
+        event.success(**redrawn).success(**again).success(show, **shown)
+
+    then(gr.on([ui.load_hub.click, ui.hub_id.submit], user_errors(handlers.load_hub),
+               inputs=[ui.hub_id, ui.hub_token], api_name="load_hub", **loaded))
+    then(ui.upload.upload(user_errors(handlers.load_file), inputs=[ui.upload], api_name="load_file", **loaded))
+    then(ui.reset.click(user_errors(handlers.use_default), api_name="use_default", **loaded))
+    then(ui.upload.clear(user_errors(handlers.use_default), **{**loaded, "api_visibility": "private"}))
     ui.send.click(user_errors(handlers.answered_event), inputs=[ui.view, ui.answered], outputs=[ui.thanks],
                   api_visibility="private")
     gr.api(user_errors(handlers.feedback_event), api_name="feedback")

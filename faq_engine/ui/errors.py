@@ -46,8 +46,10 @@ def user_errors(fn: Callable) -> Callable:
             raise
         except FaqEngineError as err:
             log.warning("%s: %s", fn.__name__, err)
-            # gr.Error renders HTML; escaping shows file names and FAQ text literally.
-            raise gr.Error(html.escape(describe(err), quote=False), print_exception=False) from None
+            # gr.Error renders HTML; escaping shows file names and FAQ text literally. An empty question is
+            # an error for an API client, but on the page it only clears the results with a hint: no toast.
+            raise gr.Error(html.escape(describe(err), quote=False), print_exception=False,
+                           visible=not err.fields.get("empty")) from None
         except Exception:
             log.exception("Unexpected error in %s", fn.__name__)
             raise gr.Error(UNEXPECTED, print_exception=False) from None

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import math
+import time
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,7 +23,7 @@ from ..search.hits import SearchHit
 from ..settings import DEFAULT_TOP_K, Settings
 from .errors import describe
 from .feedback import NONE_OF_THESE, Feedback, choices
-from .render import Corpus, View, examples_for, make_corpus, map_frame, map_props, md_text, render
+from .render import Corpus, View, about, examples_for, make_corpus, map_frame, map_props, md_text, render
 from .sessions import SessionStore, release_memory
 
 log = logging.getLogger(__name__)
@@ -34,6 +35,8 @@ MAX_DATA_BYTES = 25 * 2**20  # and faqs.limits.APP_LIMITS: rows, characters per 
 SET_BUDGET = 16 * APP_LIMITS.rows  # FAQs held for all visitors' own sets together
 EVICTED = ("**Your FAQ set was unloaded** to make room for other visitors' sets: these answers come from the "
            "{name} FAQs. Upload your file again to search it.")
+STILL_LOADING = ("**{new} is still loading**: these answers come from the {name} FAQs. Your question is asked "
+                 "again when it is ready.")
 
 
 class DemoHandlers:
@@ -52,16 +55,17 @@ class DemoHandlers:
         self.sessions: SessionStore[Corpus] = SessionStore(weigh=lambda corpus: corpus.size,
                                                            budget=SET_BUDGET)
         self.feedback = Feedback(log)
+        self.loading: dict[str, str] = {}  # session -> the name of the FAQ set it is loading now
 
     def corpus(self, key: str | None) -> Corpus:
         """The FAQ set of session ``key``, else the default one."""
         return self.sessions.get(key) or self.default
 
-    def rerun_event(self, question: str, top_k: float, key: str | None) -> tuple:
-        """Top-k changed: search the current question again (nothing to do without one)."""
+    def rerun_event(self, question: str, top_k: float, key: str | None, request: gr.Request = None) -> tuple:
+        """Top-k or the FAQ set changed: search the current question again (without one, nothing is shown)."""
         if not (question or "").strip():
-            return gr.skip(), gr.skip()
-        return self.search_event(question, top_k, key)
+            return gr.skip(), None
+        return self.search_event(question, top_k, key, request)
 
     def clear_if_empty(self, question: str, key: str | None) -> tuple:
         """After a failed search: an empty question clears the results, with a hint; other failures keep them."""
@@ -70,13 +74,20 @@ class DemoHandlers:
         blank_map = gr.ScatterPlot(**map_props(View(self.corpus(key), ())))  # this session's set, unmarked
         return "Type a question above, in your own words, and press Enter.", "", blank_map, gr.skip()
 
-    def search_event(self, question: str, top_k: float, key: str | None) -> tuple[list[dict], Shown]:
+    def search_event(self, question: str, top_k: float, key: str | None,
+                     request: gr.Request = None) -> tuple[list[dict], Shown]:
         """``/search``: the hits as JSON-ready dicts, and what to draw (kept small: no FAQ set in it)."""
         hits, view = self.search(question, top_k, self.corpus(key))
         self.feedback.searched(question, view.corpus.name, view.hits)
-        notice = EVICTED.format(name=md_text(self.default.name)) if self.sessions.was_dropped(key) else ""
         return hits, Shown(key, view.hits, view.query_vector, view.characters_read, view.hit_vectors, question,
-                           notice)
+                           self._notice(key, view.corpus, request))
+
+    def _notice(self, key: str | None, corpus: Corpus, request: gr.Request | None) -> str:
+        """What the page says above a search's results about the set that answered it, if anything."""
+        if self.sessions.was_dropped(key):
+            return EVICTED.format(name=md_text(self.default.name))
+        loading = self.loading.get(getattr(request, "session_hash", None) or "")
+        return STILL_LOADING.format(new=md_text(loading), name=md_text(corpus.name)) if loading else ""
 
     def show_event(self, shown: Shown | None) -> tuple:
         """Message, results, map and status line for the last search, and the feedback choices."""
@@ -175,33 +186,42 @@ class DemoHandlers:
 
     def _load(self, source: Source, name: str, origin: str, key: str, progress: gr.Progress,
               access: HubAccess = HubAccess()) -> tuple:
+        started = time.monotonic()
+
         def report(done: int, total: int) -> None:
-            progress((done, total), desc="Embedding the FAQs", unit="FAQs")
+            progress((done, total), desc=f"Embedding the FAQs{_time_left(started, done, total)}", unit="FAQs")
 
         progress(0.0, desc=f"Loading {name}")
+        self.loading[key] = name  # a question asked meanwhile says which set answers it
         try:
             faqs = load_faqs(source, self.default.engine.embedder, fields=self.settings.fields,
                              cache_dir=self.settings.cache_dir, hub=access, limits=APP_LIMITS, progress=report)
         except FaqEngineError as err:  # said in the data panel; the current set and results stay
             log.warning("Could not load %s: %s", name, err)
             return self._failed(describe(err))
+        finally:
+            self.loading.pop(key, None)
         corpus = make_corpus(faqs, self.default.engine, origin, threshold=self.settings.threshold)
         self.sessions.put(key, corpus)
         notes = "".join(f"\n\n_{md_text(note)}_" for note in faqs.notes)  # how it was read, said where it was asked
-        return self._loaded(key, corpus, f"Loaded **{len(faqs)}** FAQs from {md_text(name)}. Ask away.{notes}")
+        file = gr.skip() if source.kind == "path" else None  # an upload stays shown; a Hub load clears it
+        return self._loaded(key, corpus, f"Loaded **{len(faqs)}** FAQs from {md_text(name)}. Ask away.{notes}",
+                            file)
 
-    def _loaded(self, key: str | None, corpus: Corpus, note: str) -> tuple:
-        """Everything that depends on the FAQ set changes with it: map, status, examples, placeholder."""
+    def _loaded(self, key: str | None, corpus: Corpus, note: str, file=None) -> tuple:
+        """Everything that depends on the FAQ set changes with it: map, status, examples, placeholder, the
+        about line, and the upload box (cleared unless the set is its file)."""
         _, _, plot, status = render(View(corpus, ()))
         examples = self.examples if corpus is self.default else examples_for(corpus)
         placeholder = f"e.g. {examples[0]}" if examples else ""
         return (key, note, "", plot, status, None, gr.Dataset(samples=[[q] for q in examples]),
-                gr.Textbox(placeholder=placeholder), gr.Radio(choices=[], value=None, visible=False))
+                gr.Textbox(placeholder=placeholder), gr.Radio(choices=[], value=None, visible=False),
+                about(corpus), file)
 
     @staticmethod
     def _failed(message: str) -> tuple:
         """Only the data panel's message changes: the current FAQ set, results and map stay."""
-        return (gr.skip(), f"⚠️ {md_text(message)}") + (gr.skip(),) * 7
+        return (gr.skip(), f"⚠️ {md_text(message)}") + (gr.skip(),) * 9
 
 
 @dataclass(frozen=True, eq=False)
@@ -215,6 +235,14 @@ class Shown:
     hit_vectors: np.ndarray | None = None
     question: str = ""
     notice: str = ""  # said above the results (the visitor's own set was unloaded, ...)
+
+
+def _time_left(started: float, done: int, total: int) -> str:
+    """", about 2 min left" from the pace so far; nothing before the first batch or after the last."""
+    if not 0 < done < total:
+        return ""
+    seconds = (time.monotonic() - started) / done * (total - done)
+    return f", about {max(1, round(seconds))} s left" if seconds < 90 else f", about {round(seconds / 60)} min left"
 
 
 def _session(request: gr.Request | None) -> str:

@@ -23,6 +23,11 @@ from .projection import Projection, fit_pca
 from .results import results_html
 
 MAX_MAP_POINTS = 2000
+# What the bundled sets are about, said on the landing page (an uploaded set is described by its questions).
+TOPICS = {"medicare": "Medicare: who can get it, its parts, cards, costs and how to enrol"}
+METHOD_WORDS = {"dense": "by meaning", "bm25": "by shared keywords (BM25)", "hybrid": "by meaning and shared keywords"}
+FIELD_WORDS = {"question": "the FAQs' questions", "question+answer": "the FAQs' questions with their answers",
+               "both": "the FAQs' questions, and their questions with answers"}
 MAP_COLOURS = {"FAQ": "#b8bcc6", "nearest FAQs": "#ea580c", "your question": "#2563eb"}
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-!|~])")
 
@@ -87,12 +92,22 @@ def _status(corpus: Corpus) -> str:
         f"**Embedder:** {md_text(engine.embedder.status)}",
         f"**Model:** {md_text(engine.embedder.model_id)}",
         f"**FAQs:** {md_text(corpus.name)} ({md_text(corpus.origin)}, {corpus.size} questions)",
-        f"**Ranking:** {md_text(engine.method)}",
-        f"**Embedded text:** {md_text(corpus.info.fields)}",
+        f"**Ranked:** {METHOD_WORDS.get(engine.method, md_text(engine.method))}",
+        f"**Compared with:** {FIELD_WORDS.get(corpus.info.fields, md_text(corpus.info.fields))}",
         f"**Confident at:** a match of {engine.threshold:.0%}",
     ]
     notes = "".join(f"\n\n_{md_text(note)}_" for note in corpus.info.notes)
     return " · ".join(parts) + notes
+
+
+def about(corpus: Corpus) -> str:
+    """The landing page's line on what the current FAQ set covers, and where to bring one's own."""
+    topic = TOPICS.get(corpus.name) if corpus.origin == "bundled" else None
+    if topic is None:
+        first = corpus.sample.questions[0] if corpus.sample.questions else ""
+        topic = f"the questions of {md_text(corpus.name)}, such as “{md_text(first)}”"
+    return (f"**You are searching {corpus.size:,} FAQs** about {topic}. Have FAQs of your own? Upload them "
+            "under **FAQ data** below.")
 
 
 def _message(view: View) -> str:
@@ -149,11 +164,20 @@ def _axis_titles(corpus: Corpus) -> dict[str, str]:
 
 def map_props(view: View) -> dict[str, Any]:
     """Value, axis titles and caption of the map for ``view``."""
-    if view.query_vector is None:
-        caption = f"Each grey point is one of the {view.corpus.size} FAQs; similar questions lie close together."
-    else:
-        caption = f"Blue: your question. Orange: its {len(view.hits)} nearest FAQs. Grey: the other FAQs."
-    return {"value": map_frame(view), "caption": caption, **_axis_titles(view.corpus)}
+    return {"value": map_frame(view), "caption": map_words(view), **_axis_titles(view.corpus)}
+
+
+def map_words(view: View) -> str:
+    """The map described in words, for everyone who does not see it (its caption)."""
+    drawn = min(view.corpus.size, MAX_MAP_POINTS)
+    faqs = f"{view.corpus.size:,} FAQs" if drawn == view.corpus.size else f"{drawn:,} of the {view.corpus.size:,} FAQs"
+    if view.query_vector is None or not view.hits:
+        return (f"The map in words: each grey point is one of {faqs}, placed by meaning, so similar questions lie "
+                "close together. Ask a question to see where it lands among them.")
+    best = view.hits[0]
+    return (f"The map in words: your question (blue) lies nearest to “{best.question}” (similarity "
+            f"{best.similarity:.2f}); orange marks its {len(view.hits)} nearest FAQs, grey the rest of {faqs}. "
+            "Points close together mean similar things.")
 
 
 def render(view: View) -> tuple[str, str, Any, str]:
