@@ -113,7 +113,9 @@ def test_the_map_is_described_in_words_and_the_page_says_what_it_searches(sized)
     about = sized.locator("#about").inner_text()
     assert "13 FAQs about Medicare" in about and "FAQ data" in about  # and where to bring one's own
     sized.locator("#faq-map").get_by_text("each grey point is one of 13 FAQs").wait_for()
+    assert sized.locator("#send-feedback").is_hidden()  # no "Send" before there is anything to say
     ask(sized, "I lost my Medicare card, how can I get a new one?")
+    sized.locator("#send-feedback").wait_for()
     sized.locator("#faq-map").get_by_text("your question (blue) lies nearest to “How do I get a replacement "
                                           "Medicare card?”").wait_for()
 

@@ -93,7 +93,7 @@ def _feedback_row(ui: SimpleNamespace) -> None:
     with gr.Row(equal_height=True):
         ui.answered = gr.Radio([], label="Did one of these answer your question?", visible=False, scale=5,
                                elem_id="answered")
-        ui.send = gr.Button("Send", size="sm", scale=1, min_width=80, elem_id="send-feedback")
+        ui.send = gr.Button("Send", size="sm", scale=1, min_width=80, elem_id="send-feedback", visible=False)
     ui.thanks = gr.Markdown("", elem_id="feedback-message")
 
 
@@ -115,8 +115,8 @@ def _data_source_panel(ui: SimpleNamespace) -> None:
 def _wire(ui: SimpleNamespace, handlers: DemoHandlers) -> None:
     search, show = user_errors(handlers.search_event), handlers.show_event
     searched = dict(inputs=[ui.question, ui.top_k, ui.corpus], outputs=[ui.raw, ui.view])
-    shown = dict(inputs=[ui.view], outputs=[ui.message, ui.results, ui.map, ui.status, ui.answered, ui.thanks],
-                 api_visibility="private", show_progress="hidden")
+    shown = dict(inputs=[ui.view], api_visibility="private", show_progress="hidden",
+                 outputs=[ui.message, ui.results, ui.map, ui.status, ui.answered, ui.send, ui.thanks])
     cleared = dict(inputs=[ui.question, ui.corpus], outputs=[ui.message, ui.results, ui.map, ui.raw],
                    api_visibility="private")
     asked = gr.on([ui.ask.click, ui.question.submit], search, api_name="search", **searched)
@@ -126,7 +126,7 @@ def _wire(ui: SimpleNamespace, handlers: DemoHandlers) -> None:
     ui.top_k.change(user_errors(handlers.rerun_event), api_visibility="private", **searched).success(show, **shown)
     # Callable by clients (per client session) but kept off the API page: /search is the API.
     loaded = dict(outputs=[ui.corpus, ui.data_message, ui.results, ui.map, ui.status, ui.raw, ui.examples.dataset,
-                           ui.question, ui.answered, ui.about, ui.upload], api_visibility="undocumented",
+                           ui.question, ui.answered, ui.send, ui.about, ui.upload], api_visibility="undocumented",
                   concurrency_limit=2, concurrency_id="load")
     # The browser's chart keeps its old points when its axes and its data change in one update: the points
     # are sent again on their own once the set has changed.

@@ -92,12 +92,14 @@ class DemoHandlers:
     def show_event(self, shown: Shown | None) -> tuple:
         """Message, results, map and status line for the last search, and the feedback choices."""
         if shown is None:  # nothing was searched (a page opened without a question in its address)
-            return (gr.skip(),) * 6
+            return (gr.skip(),) * 7
         view = View(self.corpus(shown.key), shown.hits, shown.vector, shown.characters_read, shown.hit_vectors,
                     shown.question)
         message, *rest = render(view)
         message = f"{shown.notice}\n\n{message}".strip() if shown.notice else message
-        return (message, *rest, gr.Radio(choices=choices(shown.hits), value=None, visible=bool(shown.hits)), "")
+        asked = bool(shown.hits)  # "did one of these answer your question?" once there are FAQs to choose from
+        return (message, *rest, gr.Radio(choices=choices(shown.hits), value=None, visible=asked),
+                gr.Button(visible=asked), "")
 
     def feedback_event(self, question: str, faq_id: str, helpful: bool, request: gr.Request = None) -> str:
         """``/feedback``: ``faq_id`` answered ``question`` (``helpful``), or not; ``faq_id=""`` with
@@ -122,7 +124,7 @@ class DemoHandlers:
         read back from the page, so a search the visitor makes meanwhile is never overwritten)."""
         question = ((request.query_params.get("q") if request is not None else None) or "")[:MAX_QUESTION_CHARS]
         if not question.strip():
-            return (gr.skip(),) * 9
+            return (gr.skip(),) * 10
         hits, shown = self.search_event(question, DEFAULT_TOP_K, None)
         return (question, hits, shown, *self.show_event(shown))
 
@@ -216,12 +218,12 @@ class DemoHandlers:
         placeholder = f"e.g. {examples[0]}" if examples else ""
         return (key, note, "", plot, status, None, gr.Dataset(samples=[[q] for q in examples]),
                 gr.Textbox(placeholder=placeholder), gr.Radio(choices=[], value=None, visible=False),
-                about(corpus), file)
+                gr.Button(visible=False), about(corpus), file)
 
     @staticmethod
     def _failed(message: str) -> tuple:
         """Only the data panel's message changes: the current FAQ set, results and map stay."""
-        return (gr.skip(), f"⚠️ {md_text(message)}") + (gr.skip(),) * 9
+        return (gr.skip(), f"⚠️ {md_text(message)}") + (gr.skip(),) * 10
 
 
 @dataclass(frozen=True, eq=False)
