@@ -243,6 +243,25 @@ def upload_pets(page, tmp_path) -> None:
     page.locator("#data-message").get_by_text("Loaded 2 FAQs").wait_for()
 
 
+def test_a_file_of_another_type_or_too_large_is_explained_in_the_data_panel_and_the_set_stays(page, tmp_path):
+    ask(page, TUTORIAL_QUERY)
+    cards(page).nth(4).wait_for()
+    page.locator("#data-source").get_by_text("FAQ data").first.click()
+    notes = tmp_path / "notes.txt"
+    notes.write_text("question,answer\nA?,B.\n", encoding="utf-8")
+    page.locator("#upload input[type=file]").set_input_files(str(notes))
+    page.locator("#data-message").get_by_text("notes.txt: unsupported file type '.txt'; use CSV (.csv)").wait_for()
+    huge = tmp_path / "huge.csv"
+    huge.write_text("question,answer\n" + "x" * (26 * 2**20) + ",y\n", encoding="utf-8")
+    page.locator("#upload input[type=file]").set_input_files(str(huge))
+    page.locator("#data-message").get_by_text("huge.csv is 26.0 MB: upload a file of at most 25 MB").wait_for()
+    assert page.locator("[data-testid='toast-body']").count() == 0  # said where the file was given, not a toast
+    assert "huge" not in page.locator("#upload").inner_text()  # the refused file is not shown as loaded
+    assert "13 questions" in page.locator("#status").inner_text() and cards(page).count() == 5  # all stays
+    page.wait_for_timeout(500)
+    assert "huge.csv is" in page.locator("#data-message").inner_text()  # the emptied box changed nothing else
+
+
 def test_a_new_dataset_changes_the_map_examples_and_placeholder(page, tmp_path):
     upload_pets(page, tmp_path)
     page.get_by_text("Can rabbits live outdoors?", exact=True).wait_for()  # an example from the new set

@@ -23,8 +23,10 @@ from .render import MAP_COLOURS, View, about, corpus_for, map_props, render
 # cores; a search through the Inference API waits on the network, so a few overlap. Loading a
 # dataset (embedding a whole file) runs one at a time.
 DEFAULT_CONCURRENCY = 4
-UPLOAD_TYPES = [".csv", ".json", ".jsonl", ".parquet"]
-MAX_UPLOAD_SIZE = f"{MAX_DATA_BYTES // 2**20}mb"  # pass to launch(max_file_size=...)
+# Gradio refuses a file of another type or over its size cap in the browser, with a passing toast and nothing in
+# the data panel: so it takes any type, and files up to 4x the cap, and load_file says in the panel what to fix.
+# (Past that the toast it is: a file of 100 MB is no FAQ file mistaken.)
+MAX_UPLOAD_SIZE = f"{4 * MAX_DATA_BYTES // 2**20}mb"  # pass to launch(max_file_size=...)
 EXAMPLES = ["How can Medicare help me?", "I lost my Medicare card, how do I get a new one?",
             "How much does Part B cost each month?", "Can I stop my Part B coverage?",
             "What is the best pizza topping?"]
@@ -107,7 +109,7 @@ def _data_source_panel(ui: SimpleNamespace) -> None:
                                         "never stored)", type="password", max_lines=1, elem_id="hub-token")
         ui.upload = gr.File(label="Or upload a CSV, JSON, JSONL or Parquet file with question and answer columns "
                                   f"(at most {MAX_DATA_BYTES // 2**20} MB and {APP_LIMITS.rows:,} FAQs)",
-                            file_types=UPLOAD_TYPES, type="filepath", elem_id="upload")
+                            type="filepath", elem_id="upload")
         ui.reset = gr.Button("Use the bundled FAQs again", size="sm", elem_id="reset")
         ui.data_message = gr.Markdown("", elem_id="data-message")
 

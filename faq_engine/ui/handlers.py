@@ -17,6 +17,7 @@ from ..faqs.hub import HubAccess
 from ..faqs.limits import APP_LIMITS
 from ..faqs.loader import load_faqs
 from ..faqs.source import Source
+from ..faqs.tables import format_of
 from ..learning.log import QuestionLog
 from ..search.engine import MAX_QUESTION_CHARS
 from ..search.hits import SearchHit
@@ -177,6 +178,15 @@ class DemoHandlers:
     def load_file(self, path: str, request: gr.Request = None, progress=gr.Progress()) -> tuple:
         """Load an uploaded CSV/JSON/JSONL/Parquet file for this session."""
         name = Path(path).name  # the visitor's own file name: the server's folder is never shown
+        try:
+            format_of(Path(path))
+            size = Path(path).stat().st_size
+        except (DatasetError, OSError) as err:
+            return self._failed(describe(err) if isinstance(err, DatasetError) else f"{name} could not be read.",
+                                clear_upload=True)
+        if size > MAX_DATA_BYTES:
+            return self._failed(f"{name} is {size / 2**20:.1f} MB: upload a file of at most "
+                                f"{MAX_DATA_BYTES // 2**20} MB (or split it).", clear_upload=True)
         return self._load(Source("path", path, path=Path(path), label=name), name, "uploaded file",
                           _session(request), progress)
 
@@ -221,9 +231,10 @@ class DemoHandlers:
                 gr.Button(visible=False), about(corpus), file)
 
     @staticmethod
-    def _failed(message: str) -> tuple:
-        """Only the data panel's message changes: the current FAQ set, results and map stay."""
-        return (gr.skip(), f"⚠️ {md_text(message)}") + (gr.skip(),) * 10
+    def _failed(message: str, *, clear_upload: bool = False) -> tuple:
+        """Only the data panel's message changes (and a refused upload leaves the upload box): the current FAQ
+        set, results and map stay."""
+        return (gr.skip(), f"⚠️ {md_text(message)}") + (gr.skip(),) * 9 + (None if clear_upload else gr.skip(),)
 
 
 @dataclass(frozen=True, eq=False)
