@@ -21,6 +21,7 @@ class RecordingEmbedder(Embedder):
 
     def __init__(self, batch_hint=None, dim_out=3):
         self.calls: list[int] = []
+        self.lengths: list[list[int]] = []  # of the texts in each call
         self._batch_hint = batch_hint
         self._dim_out = dim_out
 
@@ -34,6 +35,7 @@ class RecordingEmbedder(Embedder):
 
     def embed(self, texts):
         self.calls.append(len(texts))
+        self.lengths.append([len(t) for t in texts])
         return np.array([[len(t), 1.0, 0.0][: self._dim_out] for t in texts], dtype=np.float32)
 
 
@@ -81,3 +83,11 @@ def test_progress_of_a_both_set_counts_faqs_not_texts():
     build_faqset("set", entries, RecordingEmbedder(batch_hint=100), fields="both",
                  progress=lambda done, total: seen.append((done, total)))
     assert seen == [(50, 150), (100, 150), (150, 150)]  # 300 texts, told as the 150 FAQs they are
+
+
+def test_batches_hold_texts_of_one_length_and_vectors_come_back_in_the_callers_order():
+    texts = ["a" * n for n in (3, 40, 1, 25, 7, 39, 2, 24)]
+    embedder = RecordingEmbedder(batch_hint=2)
+    vectors = embedder.embed_batched(texts)
+    assert embedder.lengths == [[40, 39], [25, 24], [7, 3], [2, 1]]  # little padding in any batch
+    assert vectors[:, 0].tolist() == [len(t) for t in texts]  # row i is text i

@@ -129,7 +129,7 @@ def test_with_the_api_embedder_only_the_changed_text_is_sent(pushed, env, workdi
         sent = [text for seen in api.seen for text in seen.inputs]
     # The default embeds the question, and the question with its answer: both changed.
     changed = ["What parts does Medicare have?", f"What parts does Medicare have? {edited[9]['answer']}"]
-    assert sent == changed
+    assert sorted(sent) == sorted(changed)
     assert counts(proc) == (2, 24)
     faqs = load_faqs(workdir / "out-api", embedder)
     fresh = embedder.embed(changed)

@@ -16,6 +16,7 @@ import pytest
 from faq_engine.embedders.factory import local_embedder
 from faq_engine.embedders.model_files import model_dir
 from faq_engine.embedders.onnx_runtime import OnnxEmbedder, cached_graph_path, graph_key
+from faq_engine.embedders.quantized import INT8_MODEL_ID, int8_graph_path
 from faq_engine.embedders.torch_runtime import SentenceTransformersEmbedder
 from faq_engine.errors import ConfigError, ModelLoadError
 from faq_engine.faqs.loader import load_bundled
@@ -160,3 +161,21 @@ def test_runtime_setting_selects_sentence_transformers():
     assert isinstance(local_embedder(chosen), SentenceTransformersEmbedder)  # constructed lazily: nothing loaded yet
     with pytest.raises(ConfigError, match="FAQ_ENGINE_LOCAL_RUNTIME"):
         Settings.from_env({"FAQ_ENGINE_LOCAL_RUNTIME": "tensorflow"})
+
+
+def test_the_8_bit_model_measured_by_the_upload_benchmark_is_close_cached_and_never_mixed(tmp_path, embedder):
+    int8 = OnnxEmbedder(cache_dir=tmp_path, quantized=True)
+    assert int8.model_id == INT8_MODEL_ID != embedder.model_id  # its vectors are told apart everywhere
+    texts = varied_texts(40, seed=3)
+    agreement = (int8.embed(texts) * embedder.embed(texts)).sum(axis=1)
+    assert agreement.min() > 0.95 and agreement.mean() > 0.98  # close, not equal: 8-bit weights
+    quantized = int8_graph_path(cached_graph_path(model_dir(), tmp_path))
+    assert quantized.is_file() and quantized.stat().st_size < 40e6  # a quarter of the float graph's weights
+    again = OnnxEmbedder(cache_dir=tmp_path, quantized=True).embed(texts[:3])  # loaded from that file
+    np.testing.assert_allclose(again, int8.embed(texts[:3]), atol=1e-6)
+    float_faqs = load_bundled("medicare", embedder, fields="question")
+    with pytest.raises(ConfigError, match="embedded with"):
+        MemoryEngine(float_faqs, int8)
+    own = load_bundled("medicare", int8, fields="question")  # the stored float vectors are not reused
+    assert own.model_id == INT8_MODEL_ID and any("re-embedded" in note for note in own.notes)
+    assert MemoryEngine(own, int8).search(TUTORIAL_QUERY, 1)[0].id == TUTORIAL_IDS[0]

@@ -28,6 +28,7 @@ from ..vectors import l2_normalize
 from .base import Embedder
 from .bert_onnx import BUILDER_VERSION
 from .model_files import DIM, MAX_SEQ_LENGTH, model_dir
+from .quantized import INT8_MODEL_ID, ensure_int8_graph
 
 log = logging.getLogger(__name__)
 
@@ -124,17 +125,22 @@ def _session(model: Path | bytes, threads: int):
     return ort.InferenceSession(source, options, providers=["CPUExecutionProvider"])
 
 
-def _open_session(folder: Path, cache_dir: Path | None, threads: int):
+def _graph(folder: Path, cache_dir: Path | None, quantized: bool) -> Path | bytes:
     model = ensure_graph(folder, cache_dir)
+    return ensure_int8_graph(model) if quantized else model
+
+
+def _open_session(folder: Path, cache_dir: Path | None, threads: int, quantized: bool = False):
+    model = _graph(folder, cache_dir, quantized)
     try:
         return _session(model, threads)
     except Exception as err:  # a damaged cache file: rebuild it once
         if not isinstance(model, Path):
             raise
         log.warning("The cached ONNX graph %s could not be loaded (%s); rebuilding it.", model, err)
-        for stale in (model, model.with_name(model.name + ".data")):
+        for stale in (model, model.with_name(model.name + ".data"), cached_graph_path(folder, cache_dir)):
             stale.unlink(missing_ok=True)
-        return _session(ensure_graph(folder, cache_dir), threads)
+        return _session(_graph(folder, cache_dir, quantized), threads)
 
 
 def pad_batch(encodings: Sequence) -> tuple[np.ndarray, np.ndarray]:
@@ -155,7 +161,10 @@ def length_batches(lengths: Sequence[int], batch_size: int) -> list[np.ndarray]:
 
 
 class OnnxEmbedder(Embedder):
-    """all-MiniLM-L6-v2 on ONNX Runtime (loaded lazily, once; safe to share between threads)."""
+    """all-MiniLM-L6-v2 on ONNX Runtime (loaded lazily, once; safe to share between threads).
+
+    ``quantized=True`` runs the 8-bit variant (:mod:`.quantized`: faster, less accurate, measured and unused).
+    """
 
     model_id = MODEL_ID
     dim = DIM
@@ -169,7 +178,10 @@ class OnnxEmbedder(Embedder):
         threads: int = DEFAULT_THREADS,
         max_seq_length: int = MAX_SEQ_LENGTH,
         token: str | None = None,
+        quantized: bool = False,
     ) -> None:
+        self.model_id = INT8_MODEL_ID if quantized else MODEL_ID
+        self._quantized = quantized
         self._folder = folder
         self._token = token  # only for downloading the model files when the weights package is missing
         self._cache_dir = cache_dir
@@ -188,7 +200,7 @@ class OnnxEmbedder(Embedder):
                 folder = Path(self._folder) if self._folder is not None else model_dir(self._token)
                 try:
                     tokenizer = load_tokenizer(folder, self._max_seq_length)
-                    session = _open_session(folder, self._cache_dir, self._threads)
+                    session = _open_session(folder, self._cache_dir, self._threads, self._quantized)
                 except ImportError as err:
                     raise ModelLoadError(
                         f"The local runtime needs onnxruntime, onnx, tokenizers and safetensors ({err}).",
