@@ -69,8 +69,10 @@ def test_points_on_a_line_use_one_axis_only():
     assert proj.explained == pytest.approx((1.0, 0.0))
 
 
-def test_bad_input_is_rejected_with_a_clear_message():
-    with pytest.raises(ValueError, match="non-empty 2-D"):
-        fit_pca(np.zeros((0, 3)))
+def test_no_rows_make_an_empty_map_and_bad_input_is_rejected_with_a_clear_message():
+    empty = fit_pca(np.zeros((0, 3)))  # an empty FAQ set
+    assert empty.transform(np.ones((2, 3))).tolist() == [[0.0, 0.0], [0.0, 0.0]] and empty.explained == (0.0, 0.0)
+    with pytest.raises(ValueError, match="2-D"):
+        fit_pca(np.zeros(3))
     with pytest.raises(ValueError, match="dimension 3"):
         fit_pca(np.eye(3)).transform(np.zeros((1, 4)))

@@ -29,15 +29,17 @@ class Projection:
 
 
 def fit_pca(vectors: np.ndarray) -> Projection:
-    """Fit a two-axis PCA to the rows of ``vectors`` (at least one row).
+    """Fit a two-axis PCA to the rows of ``vectors``, shape ``(n, dim)``.
 
     The sign of each axis is fixed (its largest loading is positive), so the same
-    data always gives the same picture. Axes the data cannot support (one row, or
-    all rows equal) are zero and map everything to 0.
+    data always gives the same picture. Axes the data cannot support (no row, one row,
+    or all rows equal) are zero and map everything to 0.
     """
     arr = np.asarray(vectors, dtype=np.float64)
-    if arr.ndim != 2 or arr.shape[0] == 0:
-        raise ValueError(f"PCA needs a non-empty 2-D array, got shape {tuple(arr.shape)}.")
+    if arr.ndim != 2:
+        raise ValueError(f"PCA needs a 2-D array, got shape {tuple(arr.shape)}.")
+    if arr.shape[0] == 0:  # an empty FAQ set: a map with nothing on it
+        return Projection(np.zeros(arr.shape[1]), np.zeros((2, arr.shape[1])), (0.0, 0.0))
     mean = arr.mean(axis=0)
     centred = arr - mean
     _, singular, vt = np.linalg.svd(centred, full_matrices=False)

@@ -10,6 +10,7 @@ to the FAQ that comes first in the set (each point records its row).
 
 from __future__ import annotations
 
+import logging
 import math
 
 import numpy as np
@@ -26,7 +27,12 @@ from ..phrasings import closest
 from .sparse import query_vector
 from .store import DENSE, EXACT_BELOW, PHRASINGS, QdrantStore
 
+log = logging.getLogger(__name__)
+
 CANDIDATES = 100  # best points taken from each ranking before blending
+# An index run records the collection's content hash last: without one, a run stopped part way.
+INTERRUPTED = ("Collection {collection!r} was not indexed to the end (an index run stopped part way): some FAQs may "
+               "be missing or out of date until it is indexed again.")
 
 
 class QdrantEngine(Engine):
@@ -40,6 +46,9 @@ class QdrantEngine(Engine):
         _spot_check(store, embedder, meta.fields)
         super().__init__(embedder, meta.fields, method=method, threshold=threshold, calibration=calibration)
         self.store, self.meta = store, meta
+        self.notes = () if meta.content_hash else (INTERRUPTED.format(collection=store.collection),)
+        for note in self.notes:
+            log.warning(note)
         self.exact = meta.rows < EXACT_BELOW if exact is None else exact
         self._vectors = (DENSE, PHRASINGS) if meta.phrasings else (DENSE,)
         self._tokenizer = None
@@ -50,7 +59,7 @@ class QdrantEngine(Engine):
 
     def describe(self) -> EngineInfo:
         """The collection's name, size and embedded text."""
-        return EngineInfo(f"{self.store.collection} (Qdrant)", self.meta.rows, self.meta.fields, "Qdrant")
+        return EngineInfo(f"{self.store.collection} (Qdrant)", self.meta.rows, self.meta.fields, "Qdrant", self.notes)
 
     def sample(self, n: int) -> FaqSample:
         """Up to ``n`` points of the collection, with their vectors."""
@@ -101,14 +110,14 @@ def _spot_check(store: QdrantStore, embedder: Embedder, fields: str) -> None:
     """Re-embed a few points' text and refuse the collection unless their stored vectors agree: its metadata
     says which model made them, but only the vectors can show it (as for a dataset's stored vectors)."""
     points = store.sample(SPOT_CHECK_ROWS)
-    if not points:
+    if not points:  # an empty collection: nothing to check (it answers nothing, as an empty set in memory does)
         return
     stored = np.asarray([p.vector[DENSE] for p in points], dtype=np.float32)
     worst = spot_check([_entry(p.payload) for p in points], stored, embedder, fields, rows=range(len(points)))
     if not np.isfinite(worst) or worst < SPOT_CHECK_MIN_COSINE:
         raise CollectionMismatchError(
             f"Collection {store.collection!r} at {store.where} says {embedder.model_id} made its vectors, but "
-            f"{len(points)} re-embedded points disagree (cosine {worst:.2f}): another model made them.",
+            f"{len(points)} re-embedded points disagree (agreement {worst:.2f}): another model made them.",
             advice=Advice.QDRANT_OTHER_COLLECTION, collection=store.collection)
 
 

@@ -19,7 +19,6 @@ from urllib.parse import urlsplit
 
 import numpy as np
 
-from ..._version import __version__
 from ...errors import (
     Advice,
     CollectionMismatchError,
@@ -35,6 +34,7 @@ from ...faqs.entry import Entries
 from ...retry import RetryPolicy, call_with_retries
 from ..lexical import K1, B
 from .deadline import CALL_DEADLINE, OutOfTime, within
+from .meta import CollectionMeta, meta_of
 from .sparse import SparseVector
 
 DENSE, SPARSE, PHRASINGS = "dense", "bm25", "alternates"  # PHRASINGS: a multivector, one per alternate
@@ -60,7 +60,15 @@ class QdrantLocation:
         remember_secret(api_key)
         if not text:
             raise ConfigError("Name a Qdrant location: http(s)://host:6333, or a folder for embedded mode.")
-        if urlsplit(text).scheme in ("http", "https"):
+        if text.lower().startswith(("http:", "https:")):
+            try:
+                parts = urlsplit(text)
+                host, _ = parts.hostname, parts.port  # each raises on a malformed address
+            except ValueError as err:
+                raise ConfigError(f"{scrub(text)!r} is not a valid Qdrant URL ({err}): use http(s)://host:6333.") \
+                    from None
+            if not host:
+                raise ConfigError(f"{scrub(text)!r} names no host: use http(s)://host:6333.")
             return cls(url=text, api_key=api_key)
         return cls(path=text)
 
@@ -83,20 +91,9 @@ class QdrantLocation:
                                    "allows one at a time): stop it, or run a Qdrant server and use its URL.") from err
         except OSError as err:
             raise VectorStoreError(f"Cannot open the Qdrant folder {self.path}: {err.strerror or err}.") from err
-
-
-@dataclass(frozen=True)
-class CollectionMeta:
-    """What a collection's vectors are: checked before every search and update."""
-
-    model_id: str
-    dim: int
-    fields: str
-    avgdl: float
-    rows: int = 0
-    content_hash: str = ""
-    faq_engine_version: str = __version__
-    phrasings: bool = False  # the collection has the alternates multivector (made by faq-engine 0.2 or later)
+        except Exception as err:  # a folder of something else, or a damaged store: its reader fails its own ways
+            raise VectorStoreError(f"The folder {self.path} is not a Qdrant store that can be read "
+                                   f"({type(err).__name__}: {str(err)[:200]}).") from err
 
 
 @dataclass(frozen=True)
@@ -176,7 +173,7 @@ class QdrantStore:
             raise CollectionMismatchError(f"Collection {self.collection!r} at {self.where} was not made by "
                                           "faq-engine.", advice=Advice.QDRANT_OTHER_COLLECTION,
                                           collection=self.collection)
-        return CollectionMeta(**{k: raw[k] for k in CollectionMeta.__dataclass_fields__ if k in raw})
+        return meta_of(raw, self.collection, self.where)
 
     def check(self, model_id: str, dim: int) -> CollectionMeta:
         """The metadata, after checking the vectors are ``model_id``'s; else a clear error."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+from dataclasses import replace
 
 from ..._version import __version__
 from ...embedders.base import Progress
@@ -10,8 +11,9 @@ from ...errors import Advice, CollectionMismatchError
 from ...faqs.entry import COLUMNS, Entries
 from ...faqs.faqset import FaqSet
 from ..lexical import Tokenizer
+from .meta import CollectionMeta
 from .sparse import average_length, document_vectors
-from .store import UPSERT_BATCH, CollectionMeta, QdrantStore, SyncReport, faq_hash, payload_of
+from .store import UPSERT_BATCH, QdrantStore, SyncReport, faq_hash, payload_of
 
 
 def content_hash(faqs: FaqSet) -> str:
@@ -47,6 +49,9 @@ def sync(store: QdrantStore, faqs: FaqSet, *, progress: Progress | None = None) 
     stored = store.hashes()
     entries = faqs.entries
     wanted = [i for i, e in enumerate(entries) if stored.get(e.id) != faq_hash(payload_of(e, i), faqs.fields)]
+    gone = sorted(set(stored) - set(entries.column("id")))
+    if (wanted or gone) and meta.content_hash:  # until the run ends, the collection says it is part way
+        store.set_meta(replace(meta, content_hash=""))
     for start in range(0, len(wanted), UPSERT_BATCH):
         rows = wanted[start : start + UPSERT_BATCH]
         part = Entries(entries.table.take(rows))
@@ -55,7 +60,6 @@ def sync(store: QdrantStore, faqs: FaqSet, *, progress: Progress | None = None) 
                      document_vectors(part.column("question"), tokenizer, meta.avgdl), faqs.fields, phrasings)
         if progress is not None:
             progress(min(start + UPSERT_BATCH, len(wanted)), len(wanted))
-    gone = sorted(set(stored) - set(entries.column("id")))
     store.delete(gone)
     store.set_meta(CollectionMeta(meta.model_id, meta.dim, meta.fields, meta.avgdl, len(entries),
                                   content_hash(faqs), __version__, meta.phrasings))
