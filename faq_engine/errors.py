@@ -110,6 +110,10 @@ class TransientError(FaqEngineError, ConnectionError):
         self.hint = hint
 
 
+class BusyError(FaqEngineError, RuntimeError):
+    """The work cannot start now: the room for it is taken (another large FAQ set is loading, ...)."""
+
+
 class ConfigError(FaqEngineError, ValueError):
     """A setting, environment variable or command-line option is invalid."""
 

@@ -33,7 +33,7 @@ from faq_engine.search.match import Calibration, Logistic
 from faq_engine.search.memory import MemoryEngine
 from faq_engine.settings import Settings
 from faq_engine.ui.errors import user_errors
-from faq_engine.ui.handlers import DemoHandlers, _time_left
+from faq_engine.ui.handlers import BIG_LOAD, DemoHandlers, _time_left
 from faq_engine.ui.render import MAP_COLOURS, MAX_MAP_POINTS, View, corpus_for, make_corpus, map_frame, md_text, render
 from tests.support.app_runner import ROOT, RunningApp
 from tests.support.env import env_settings
@@ -141,8 +141,8 @@ def test_a_bad_file_says_what_to_fix_in_the_data_panel(app, tmp_path):
     assert "Empty question in row\\(s\\) 2" in c.predict(handle_file(str(empty)), api_name="/load_file")[0]
     odd = tmp_path / "faq.txt"
     odd.write_text("question?\n", encoding="utf-8")
-    with pytest.raises(AppError, match=r"upload a file that is one of these formats: \['\.csv'"):
-        client(app).predict(handle_file(str(odd)), api_name="/load_file")
+    said = client(app).predict(handle_file(str(odd)), api_name="/load_file")[0]
+    assert "faq.txt: unsupported file type '.txt'; use CSV" in said  # said in the panel, not a toast
 
 
 def test_uploads_are_capped_in_size(app, tmp_path):
@@ -150,6 +150,10 @@ def test_uploads_are_capped_in_size(app, tmp_path):
     with big.open("w", encoding="utf-8") as fh:
         fh.write("question,answer\n")
         fh.write(("What is this padding for?," + "x" * 1000 + "\n") * 26_000)  # 26 MB
+    said = client(app).predict(handle_file(str(big)), api_name="/load_file")[0]
+    assert "huge.csv is 25.5 MB: upload a file of at most 25 MB" in said
+    with big.open("a", encoding="utf-8") as fh:  # past 4x the cap, the server takes no more of it
+        fh.write(("What is this padding for?," + "x" * 1000 + "\n") * 80_000)
     with pytest.raises(ValueError, match="exceeds the maximum file size"):
         client(app).predict(handle_file(str(big)), api_name="/load_file")
 
@@ -320,3 +324,18 @@ def test_the_upload_estimate_comes_from_the_pace_so_far():
     assert _time_left(started, 100, 300) == ", about 20 s left"
     assert _time_left(started, 100, 1000) == ", about 2 min left"
     assert _time_left(started, 0, 300) == "" and _time_left(started, 300, 300) == ""  # no pace yet, or done
+
+
+def test_one_large_set_loads_at_a_time_so_small_ones_still_can(tmp_path):
+    handlers, _ = fake_corpus(5)
+    big, small = tmp_path / "big.csv", tmp_path / "small.csv"
+    big.write_text("question,answer\n" + "".join(f"Q{i}?,A{i}.\n" for i in range(BIG_LOAD + 1)), encoding="utf-8")
+    small.write_text("question,answer\nQ?,A.\n", encoding="utf-8")
+    quiet = dict(progress=lambda *a, **k: None)
+    assert handlers._big_load.acquire(blocking=False)  # another visitor's large set is loading
+    said = handlers.load_file(str(big), **quiet)[1]
+    assert "Another large FAQ set is being loaded" in said and len(handlers.sessions) == 0
+    assert "Loaded **1**" in handlers.load_file(str(small), **quiet)[1]  # a small one is not held up
+    handlers._big_load.release()  # that load ended
+    assert f"Loaded **{BIG_LOAD + 1}**" in handlers.load_file(str(big), **quiet)[1]
+    assert handlers._big_load.acquire(blocking=False)  # and this one gave its room back

@@ -138,3 +138,15 @@ def test_an_exact_match_in_a_set_of_one_faq_is_confident(embedder, fields):
         assert hit.confident and hit.match >= 0.7, (method, hit.match)  # nothing else competes with it
         unrelated = engine.search("What is the best pizza topping?")
         assert not any(h.confident for h in unrelated)
+
+
+@pytest.mark.parametrize("method", METHOD_CHOICES)
+def test_a_question_the_set_holds_twice_is_one_candidate_not_two_rivals(embedder, method):
+    faqs = load_faqs("medicare", embedder).entries
+    twice = [*faqs, FaqEntry("again", "how do I get a  REPLACEMENT Medicare card?", "Ask Social Security.")]
+    engine = MemoryEngine(build_faqset("twice", twice, embedder, fields=DEFAULT_FIELDS), embedder, method=method)
+    once = MemoryEngine(build_faqset("once", list(faqs), embedder, fields=DEFAULT_FIELDS), embedder, method=method)
+    hits = engine.search("How do I get a replacement Medicare card?", 5)
+    assert {h.id for h in hits[:2]} == {"again", once.search("How do I get a replacement Medicare card?")[0].id}
+    assert hits[0].confident and hits[1].confident and hits[1].match == hits[0].match  # twins, equally right
+    assert not hits[2].confident  # the next other question is still a rival

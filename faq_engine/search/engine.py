@@ -163,12 +163,23 @@ class Engine(ABC):
         similarities = np.asarray(ranking.similarities, dtype=np.float64)
         matches: list = [None] * len(scores)
         if self.calibration is not None and len(scores):
-            # Fewer than k + 1 FAQs ranked: nothing else was in the running (a tiny set, or BM25's last match).
-            matches = self.calibration.matches(scores, similarities, exhausted=len(scores) <= k).tolist()
+            matches = self._matches([e.question for e in ranking.entries[: len(scores)]], scores, similarities, k)
         return [SearchHit(rank, e.id, e.question, e.answer, float(score), e.url, is_confident(match, self.threshold),
                           float(similarity), match)
                 for rank, (e, score, similarity, match)
                 in enumerate(zip(ranking.entries[:k], scores.tolist(), similarities.tolist(), matches), start=1)]
+
+
+    def _matches(self, questions: list[str], scores: np.ndarray, similarities: np.ndarray, k: int) -> list[float]:
+        """The hits' match. A question a set holds twice is one candidate, not two rivals: the margin is taken
+        over the next other question, and its twin shares its match."""
+        first: dict[str, int] = {}
+        owner = [first.setdefault(" ".join(q.casefold().split()), i) for i, q in enumerate(questions)]
+        kept = sorted(first.values())
+        # Fewer than k + 1 FAQs ranked: nothing else was in the running (a tiny set, or BM25's last match).
+        found = self.calibration.matches(scores[kept], similarities[kept], exhausted=len(scores) <= k)
+        of = dict(zip(kept, found.tolist()))
+        return np.minimum.accumulate([of[o] for o in owner]).tolist()
 
 
 def _clamp(k: int) -> int:

@@ -42,7 +42,7 @@ def build_demo(engine: Engine, settings: Settings, *, concurrency: int = DEFAULT
     """
     default = corpus_for(engine, _origin(engine))  # nothing rebuilt: the map samples the engine's own FAQs
     handlers = DemoHandlers(default, settings, EXAMPLES if default.origin == "bundled" else None, log)
-    render(handlers.search(default.sample.questions[0], 1, None)[1])  # warm-up: model, map, HTML
+    render(handlers.search(EXAMPLES[0], 1, None)[1])  # warm-up: model, map, HTML
     blank = View(default, ())  # before any search
     _, _, _, status = render(blank)
     ui = SimpleNamespace()
@@ -71,6 +71,10 @@ def build_demo(engine: Engine, settings: Settings, *, concurrency: int = DEFAULT
     return demo
 
 
+def _placeholder(examples: list[str]) -> str:
+    return f"e.g. {examples[0]}" if examples else "Type your question"
+
+
 def _origin(engine: Engine) -> str:
     info = engine.describe()
     if info.backend != "memory":
@@ -83,7 +87,7 @@ def _question_row(ui: SimpleNamespace, handlers: DemoHandlers) -> None:
     with gr.Row(equal_height=True):
         # One line that grows as a long question is typed (Enter still asks), so all of it stays in view; on a
         # phone it takes the whole width and the button goes below it.
-        ui.question = gr.Textbox(label="Your question", placeholder=f"e.g. {handlers.examples[0]}", scale=5,
+        ui.question = gr.Textbox(label="Your question", placeholder=_placeholder(handlers.examples), scale=5,
                                  min_width=320, lines=1, max_lines=8, max_length=MAX_QUESTION_CHARS,
                                  elem_id="question")
         ui.ask = gr.Button("Search", variant="primary", scale=1, min_width=90, elem_id="search")

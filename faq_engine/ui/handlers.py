@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import math
+import threading
 import time
 import uuid
 from dataclasses import dataclass
@@ -12,7 +13,7 @@ from pathlib import Path
 import gradio as gr
 import numpy as np
 
-from ..errors import DatasetError, FaqEngineError, InvalidQueryError
+from ..errors import BusyError, DatasetError, FaqEngineError, InvalidQueryError
 from ..faqs.hub import HubAccess
 from ..faqs.limits import APP_LIMITS
 from ..faqs.loader import load_faqs
@@ -36,6 +37,11 @@ MAX_DATA_BYTES = 25 * 2**20  # and faqs.limits.APP_LIMITS: rows, characters per 
 SET_BUDGET = 16 * APP_LIMITS.rows  # FAQs held for all visitors' own sets together
 EVICTED = ("**Your FAQ set was unloaded** to make room for other visitors' sets: these answers come from the "
            "{name} FAQs. Upload your file again to search it.")
+# A set of more FAQs than this takes a minute or more to embed on two cores: one such load at a time, so the
+# other load slot stays free for everyone else's small ones.
+BIG_LOAD = 2_000
+BUSY = (f"Another large FAQ set is being loaded right now, and this one has more than {BIG_LOAD:,} FAQs: try again "
+        "in a few minutes, or upload fewer FAQs.")
 STILL_LOADING = ("**{new} is still loading**: these answers come from the {name} FAQs. Your question is asked "
                  "again when it is ready.")
 
@@ -57,6 +63,7 @@ class DemoHandlers:
                                                            budget=SET_BUDGET)
         self.feedback = Feedback(log)
         self.loading: dict[str, str] = {}  # session -> the name of the FAQ set it is loading now
+        self._big_load = threading.Semaphore()
 
     def corpus(self, key: str | None) -> Corpus:
         """The FAQ set of session ``key``, else the default one."""
@@ -177,6 +184,8 @@ class DemoHandlers:
 
     def load_file(self, path: str, request: gr.Request = None, progress=gr.Progress()) -> tuple:
         """Load an uploaded CSV/JSON/JSONL/Parquet file for this session."""
+        if not isinstance(path, str) or not path:  # an API call without a file
+            return self._failed("Choose a CSV, JSON, JSONL or Parquet file to upload.")
         name = Path(path).name  # the visitor's own file name: the server's folder is never shown
         try:
             format_of(Path(path))
@@ -198,9 +207,13 @@ class DemoHandlers:
 
     def _load(self, source: Source, name: str, origin: str, key: str, progress: gr.Progress,
               access: HubAccess = HubAccess()) -> tuple:
-        started = time.monotonic()
+        started, big = time.monotonic(), []
 
         def report(done: int, total: int) -> None:
+            if total > BIG_LOAD and not big:  # the first word of the embedding says how big the set is
+                if not self._big_load.acquire(blocking=False):
+                    raise BusyError(BUSY)
+                big.append(self._big_load)
             progress((done, total), desc=f"Embedding the FAQs{_time_left(started, done, total)}", unit="FAQs")
 
         progress(0.0, desc=f"Loading {name}")
@@ -213,6 +226,8 @@ class DemoHandlers:
             return self._failed(describe(err))
         finally:
             self.loading.pop(key, None)
+            for held in big:
+                held.release()
         corpus = make_corpus(faqs, self.default.engine, origin, threshold=self.settings.threshold)
         self.sessions.put(key, corpus)
         notes = "".join(f"\n\n_{md_text(note)}_" for note in faqs.notes)  # how it was read, said where it was asked
@@ -225,7 +240,7 @@ class DemoHandlers:
         about line, and the upload box (cleared unless the set is its file)."""
         _, _, plot, status = render(View(corpus, ()))
         examples = self.examples if corpus is self.default else examples_for(corpus)
-        placeholder = f"e.g. {examples[0]}" if examples else ""
+        placeholder = f"e.g. {examples[0]}" if examples else "Type your question"
         return (key, note, "", plot, status, None, gr.Dataset(samples=[[q] for q in examples]),
                 gr.Textbox(placeholder=placeholder), gr.Radio(choices=[], value=None, visible=False),
                 gr.Button(visible=False), about(corpus), file)

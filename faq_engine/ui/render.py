@@ -102,6 +102,9 @@ def _status(corpus: Corpus) -> str:
 
 def about(corpus: Corpus) -> str:
     """The landing page's line on what the current FAQ set covers, and where to bring one's own."""
+    if not corpus.size:
+        return (f"**This FAQ set ({md_text(corpus.name)}) is empty:** nothing can be found in it. Upload FAQs of "
+                "your own under **FAQ data** below.")
     topic = TOPICS.get(corpus.name) if corpus.origin == "bundled" else None
     if topic is None:
         first = corpus.sample.questions[0] if corpus.sample.questions else ""
