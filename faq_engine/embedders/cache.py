@@ -126,8 +126,10 @@ class EmbeddingCache:
                     [model_id, dim, *chunk],
                 ).fetchall()
                 for key, blob in rows:
+                    if not isinstance(blob, bytes) or len(blob) != 4 * dim:  # damaged: embedded again
+                        continue
                     vector = np.frombuffer(blob, dtype=np.float32)
-                    if vector.shape == (dim,) and np.isfinite(vector).all():
+                    if np.isfinite(vector).all():
                         found[key] = vector.copy()
             return found
 

@@ -8,6 +8,7 @@ vectors are never held twice) and L2-normalised in place, once.
 from __future__ import annotations
 
 import json
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Sequence
@@ -86,6 +87,22 @@ def _copy_vectors(file, path: Path, out: np.ndarray, start: int) -> None:
         del column, values
 
 
+@contextmanager
+def _damage_told(files):
+    """A file damaged past its footer (a page that does not decode) is a :class:`DatasetError` naming the file,
+    never a traceback or the server's folder."""
+    import pyarrow as pa
+
+    try:
+        yield
+    except (OSError, pa.ArrowException) as err:
+        words = str(err)
+        for path, _ in files:
+            words = words.replace(str(path.parent), "")
+        raise DatasetError(f"{', '.join(p.name for p, _ in files[:3])}: a Parquet file is damaged ({words[:300]}).") \
+            from None
+
+
 def read_parquet(paths: Sequence[Path], limits: ReadLimits = ReadLimits(), where: str | None = None) -> ParquetData:
     """Read FAQ Parquet files (shards of one dataset, in order) without a Python object per row, within
     ``limits``: rows counted from the metadata, text read one row group at a time and checked before decoding."""
@@ -96,8 +113,13 @@ def read_parquet(paths: Sequence[Path], limits: ReadLimits = ReadLimits(), where
     limits.check_rows(sum(f.metadata.num_rows for _, f in files), where)
     meta = next((m for m in (_meta(f.schema_arrow, p) for p, f in files) if m is not None), None)
     spent = [0]  # decoded text bytes so far, over every file
-    texts = [_text_columns(path, file, limits, where, spent) for path, file in files]
-    table = pa.concat_tables(texts, promote_options="permissive") if len(texts) > 1 else texts[0]
+    with _damage_told(files):
+        texts = [_text_columns(path, file, limits, where, spent) for path, file in files]
+    try:
+        table = pa.concat_tables(texts, promote_options="permissive") if len(texts) > 1 else texts[0]
+    except (pa.ArrowTypeError, pa.ArrowInvalid) as err:  # "Field id has incompatible types: int64 vs string"
+        raise DatasetError(f"{where}: its files disagree on a column's type ({err}): write every file "
+                           "with the same columns and types.") from None
     with_vectors = [(p, f) for p, f in files if EMBEDDING_COLUMN in f.schema_arrow.names]
     if len(with_vectors) != len(files):
         return ParquetData(table, None, meta)
@@ -108,9 +130,10 @@ def read_parquet(paths: Sequence[Path], limits: ReadLimits = ReadLimits(), where
         dim = len(first or [])
     vectors = np.empty((table.num_rows, dim), dtype=np.float32)
     start = 0
-    for path, file in files:
-        _copy_vectors(file, path, vectors, start)
-        start += file.metadata.num_rows
+    with _damage_told(files):
+        for path, file in files:
+            _copy_vectors(file, path, vectors, start)
+            start += file.metadata.num_rows
     pa.default_memory_pool().release_unused()  # hand the decoded groups' memory back to the OS, once
     return ParquetData(table, vectors, meta, _alternate_vectors(files, dim))
 

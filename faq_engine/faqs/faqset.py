@@ -123,13 +123,17 @@ SPOT_CHECK_MIN_COSINE = 0.99
 
 def spot_check(entries: Sequence[FaqEntry], vectors: np.ndarray, embedder: Embedder, fields: str,
                rows: Sequence[int] | None = None) -> float:
-    """The lowest cosine between stored and freshly embedded vectors over ``rows`` (by default a few evenly
-    spaced ones)."""
+    """The lowest agreement between stored and freshly embedded vectors over ``rows`` (by default a few evenly
+    spaced ones): their cosine, and for fused vectors, which keep their length, also ``1 - |1 - length ratio|``."""
     if rows is None:
         rows = np.unique(np.linspace(0, len(entries) - 1, min(SPOT_CHECK_ROWS, len(entries))).round().astype(int))
     fresh = embed_entries(embedder, [entries[i] for i in rows], fields)
-    stored = l2_normalize(np.asarray(vectors, dtype=np.float32)[rows])
-    return float(np.min(np.sum(stored * l2_normalize(fresh), axis=1)))
+    stored = np.asarray(vectors, dtype=np.float32)[rows]
+    agreement = np.sum(l2_normalize(stored) * l2_normalize(fresh), axis=1)
+    if fields == FUSED:  # a score is a dot product with these: a vector 100 times too long scores 100 times more
+        ratio = np.linalg.norm(stored, axis=1) / np.maximum(np.linalg.norm(fresh, axis=1), 1e-12)
+        agreement = np.minimum(agreement, 1.0 - np.abs(1.0 - ratio))
+    return float(np.min(agreement))
 
 
 @dataclass(frozen=True, eq=False)

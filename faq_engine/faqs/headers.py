@@ -41,6 +41,9 @@ def normal(name: str) -> str:
     return "".join(ch for ch in str(name).casefold() if ch.isalnum())
 
 
+SHOWN = 20  # columns named in an error: a file of a million columns gets a line, not megabytes
+
+
 def resolve(found: Sequence[str], columns: Columns, where: str) -> tuple[Columns, tuple[str, ...]]:
     """The columns to read, each default name matched loosely; notes on every column read under another name.
 
@@ -60,7 +63,8 @@ def resolve(found: Sequence[str], columns: Columns, where: str) -> tuple[Columns
     resolved = replace(columns, **chosen)
     for role in ("question", "answer"):
         if getattr(resolved, role) not in found:
-            shown = ", ".join(map(repr, found)) or "(none)"
+            shown = ", ".join(repr(str(f)[:80]) for f in found[:SHOWN]) or "(none)"
+            shown += f" and {len(found) - SHOWN:,} more" if len(found) > SHOWN else ""
             raise DatasetError(f"{where}: no {role} column (named {getattr(resolved, role)!r}, or "
                                f"{', '.join(repr(s) for s in SYNONYMS[role][1:4])}); columns found: {shown}.",
                                advice=Advice.NAME_COLUMNS, column=role, found=tuple(found))

@@ -11,6 +11,7 @@ Every call takes a :class:`HubAccess` (token and endpoint) explicitly.
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -28,6 +29,8 @@ from ..errors import (
 )
 from .dataset_format import CARD_FILE
 from .source import FORMATS, is_repo_id
+
+log = logging.getLogger(__name__)
 
 REPO_TYPE = "dataset"
 INFO_TIMEOUT = 10.0
@@ -53,7 +56,7 @@ class HubAccess:
             # Checked before any request: an HTTP client fails on such a token locally, which must never
             # pass for "the Hub could not be reached".
             raise HubAuthError("The token has characters no token has (a space, a line break or a non-ASCII "
-                               "character): copy it again.", advice=Advice.HUB_TOKEN)
+                               "character): copy it again.")
         remember_secret(self.token)
 
 
@@ -134,8 +137,11 @@ PUSH_ERRORS: dict[int, tuple[type[HubError], str, Advice | None]] = {
 
 def _map_read_error(err: BaseException, repo_id: str, revision: str, token: str | None) -> HubError:
     kind, text, advice = READ_ERRORS.get(_client_error(err) or _status(err), (HubError, "", None))
-    if not text:
-        return HubError(f"The Hub could not serve {repo_id!r}@{revision}: {scrub(str(err), token)}", repo_id=repo_id)
+    if not text:  # the client's own words name the endpoint's address: the log has them, the reader a summary
+        log.warning("The Hub could not serve %r@%s: %s", repo_id, revision, scrub(str(err), token))
+        status = _status(err)
+        why = f"it answered HTTP {status}" if status is not None else f"{type(err).__name__}"
+        return HubError(f"The Hub could not serve {repo_id!r}@{revision} ({why}).", repo_id=repo_id)
     private = "your token cannot read it" if token else "it is private"
     return kind(text.format(repo_id=repo_id, revision=revision, private=private), advice=advice, repo_id=repo_id)
 

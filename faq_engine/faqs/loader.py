@@ -182,7 +182,7 @@ def _checked(name: str, stored: StoredFaqs, vectors: np.ndarray, embedder: Embed
     if not np.isfinite(worst) or worst >= SPOT_CHECK_MIN_COSINE:  # NaN rows: build_faqset names them
         return vectors, notes
     note = (f"{name}: the stored vectors say {embedder.model_id} made them, but {SPOT_CHECK_ROWS} re-embedded rows "
-            f"disagree (cosine {worst:.2f}, below {SPOT_CHECK_MIN_COSINE}): another model made them; re-embedded.")
+            f"disagree (agreement {worst:.2f}, below {SPOT_CHECK_MIN_COSINE}): another model made them; re-embedded.")
     log.warning(note)
     return None, notes + (note,)
 

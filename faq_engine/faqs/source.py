@@ -70,7 +70,7 @@ class Source:
         text = str(source).strip()
         if text in BUNDLED:
             return cls("bundled", text)
-        if allow_paths and Path(text).expanduser().exists():
+        if allow_paths and _exists(text):
             return cls("path", text, path=Path(text).expanduser())
         return cls.hub(text, allow_paths=allow_paths)
 
@@ -107,3 +107,11 @@ def _shown(text: str, limit: int = 80) -> str:
     """``text`` quoted for a message: one line, and short."""
     flat = " ".join(text.split())
     return repr(flat if len(flat) <= limit else flat[:limit] + "…")
+
+
+def _exists(text: str) -> bool:
+    """Whether ``text`` names an existing file or folder (a name no file system takes names none)."""
+    try:
+        return Path(text).expanduser().exists()
+    except (OSError, ValueError):  # too long, a NUL byte
+        return False

@@ -10,6 +10,7 @@ import codecs
 import csv
 import io
 import json
+import re
 from pathlib import Path
 from typing import Any, Iterable, Iterator
 
@@ -158,7 +159,11 @@ def entries_from_table(table, columns: Columns, where: str, *, trimmed: bool = F
         column = table.column(name)
         if pa.types.is_floating(column.type):  # a spreadsheet's empty cell: NaN, never the text "nan"
             column = pc.if_else(pc.is_nan(column), pa.scalar(None, column.type), column)
-        column = pc.fill_null(column.cast(pa.string()), "")
+        try:
+            column = pc.fill_null(column.cast(pa.string()), "")
+        except (pa.ArrowInvalid, pa.ArrowNotImplementedError, pa.ArrowTypeError):
+            raise DatasetError(f"{where}: the {name!r} column holds {column.type} values, not text: make it a "
+                               "column of text (UTF-8).", column=name) from None
         return column if trimmed else pc.utf8_trim_whitespace(column)
 
     row_ids = pa.array(np.arange(table.num_rows).astype(str))
@@ -216,8 +221,33 @@ def read_table(path: str | Path, *, question_column: str = "question", answer_co
 
 
 def data_files(folder: Path) -> list[Path]:
-    """The FAQ files in ``folder`` (hidden ones skipped): its Parquet files if any, else every table."""
+    """The FAQ files in ``folder`` (hidden ones skipped): its Parquet files if any, else every table.
+
+    Shards named as the Hub names them (``train-00001-of-00004.parquet``) must all be there, of one count:
+    a missing or stray shard would serve part of a set, or two sets, as if whole.
+    """
     files = [p for p in sorted(folder.rglob("*")) if p.is_file() and p.suffix.lower() in FORMATS
              and not any(part.startswith(".") for part in p.relative_to(folder).parts)]
     parquet = [p for p in files if p.suffix.lower() == ".parquet"]
+    _check_shards(folder, parquet)
     return parquet or files
+
+
+_SHARD = re.compile(r"^(?P<split>.+)-(?P<index>\d{5})-of-(?P<count>\d{5})\.parquet$", re.IGNORECASE)
+
+
+def _check_shards(folder: Path, files: list[Path]) -> None:
+    shards: dict[str, set[tuple[int, int]]] = {}
+    for path in files:
+        named = _SHARD.match(path.name)
+        if named:
+            shards.setdefault(named["split"], set()).add((int(named["index"]), int(named["count"])))
+    for split, found in shards.items():
+        counts = sorted({count for _, count in found})
+        if len(counts) > 1:
+            raise DatasetError(f"{folder.name}: the {split!r} shards are of {len(counts)} different datasets "
+                               f"(of {' and of '.join(map(str, counts))} shards): keep one set of them.")
+        missing = sorted(set(range(counts[0])) - {index for index, _ in found})
+        if missing or max(index for index, _ in found) >= counts[0]:
+            raise DatasetError(f"{folder.name}: {len(found)} of the {counts[0]} {split!r} shards are here"
+                               + (f"; shard {missing[0]} is missing" if missing else "") + ": download it whole.")

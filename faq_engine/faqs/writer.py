@@ -44,6 +44,7 @@ class DatasetWriter:
                  shard_rows: int = SHARD_ROWS) -> None:
         self.folder, self.meta, self.title, self.repo_id = Path(folder), meta, title, repo_id
         _refuse_foreign_card(self.folder / CARD_FILE)
+        _refuse_foreign_shards(self.folder)
         self.shard_rows = shard_rows
         self.names = [shard_file(i, max(1, math.ceil(meta.rows / shard_rows)))
                       for i in range(max(1, math.ceil(meta.rows / shard_rows)))]
@@ -183,6 +184,17 @@ def _refuse_foreign_card(card: Path) -> None:
     if not ours:
         raise DatasetError(f"{card} exists and is not a faq-engine dataset card.", advice=Advice.OTHER_OUTPUT,
                            path=str(card))
+
+
+def _refuse_foreign_shards(folder: Path) -> None:
+    """Parquet files in ``data/`` with no faq-engine card beside them are another dataset's: writing ours there
+    would replace or delete them."""
+    if (folder / CARD_FILE).exists():
+        return  # our own card (checked above): the shards are an older version of our dataset
+    theirs = sorted((folder / "data").glob("*.parquet")) if (folder / "data").is_dir() else []
+    if theirs:
+        raise DatasetError(f"{folder / 'data'} holds Parquet files ({theirs[0].name}, ...) of a dataset that is not "
+                           "a faq-engine one.", advice=Advice.OTHER_OUTPUT, path=str(folder / "data"))
 
 
 def _replace_atomically(path: Path, write: Callable[[Path], object]) -> None:

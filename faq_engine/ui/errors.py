@@ -15,7 +15,7 @@ from typing import Callable
 
 import gradio as gr
 
-from ..errors import Advice, FaqEngineError
+from ..errors import Advice, EmbeddingApiError, FaqEngineError, VectorStoreError
 
 log = logging.getLogger(__name__)
 
@@ -27,10 +27,21 @@ ADVICE: dict[Advice, str] = {
     Advice.USE_LOCAL_EMBEDDER: "Please try again in a minute.",
 }
 UNEXPECTED = "Something went wrong on the server; the error is in its log. Please try again."
+# The services behind the app fail in ways a visitor can do nothing about, and their messages name what a
+# visitor must not see (an internal address, a server's own words): the log keeps those, the page says this.
+SERVICES: dict[type[FaqEngineError], str] = {
+    EmbeddingApiError: "The service that reads questions is not answering properly right now. Please try again "
+                       "in a minute.",
+    VectorStoreError: "The FAQ store is not answering properly right now. Please try again in a minute.",
+}
 
 
 def describe(err: FaqEngineError) -> str:
     """The text a visitor reads for ``err`` (plain text: callers escape it for where it is shown)."""
+    for kind, words in SERVICES.items():
+        if isinstance(err, kind):
+            log.warning("%s shown to a visitor as: %s", err, words)
+            return words
     advice = ADVICE.get(err.advice) if err.advice is not None else None
     return f"{err} {advice}" if advice else str(err)
 
