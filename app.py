@@ -27,17 +27,20 @@ def main(argv: list[str] | None = None) -> int:
     from faq_engine.errors import FaqEngineError
     from faq_engine.jobs import open_engine, open_log
     from faq_engine.settings import Settings
-    from faq_engine.ui import CSS, MAX_UPLOAD_SIZE, PAGE_JS, build_demo
+    from faq_engine.ui import CSS, MAX_UPLOAD_SIZE, PAGE_JS, api_routes, build_demo
 
     try:
         settings = Settings.from_env(os.environ)
         # With FAQ_ENGINE_QDRANT_URL the FAQs stay in Qdrant; otherwise the dataset is loaded into memory.
-        demo = build_demo(open_engine(settings), settings, log=open_log(settings))
+        engine, question_log = open_engine(settings), open_log(settings)
+        demo = build_demo(engine, settings, log=question_log)
     except FaqEngineError as err:  # the owner starting the app reads this: the command line's wording
         print(f"app.py: error: {describe(err)}", file=sys.stderr)
         return 1
-    # Host and port: gradio reads GRADIO_SERVER_NAME and GRADIO_SERVER_PORT itself.
-    demo.launch(share=args.share, max_file_size=MAX_UPLOAD_SIZE, css=CSS, js=PAGE_JS)
+    # Host and port: gradio reads GRADIO_SERVER_NAME and GRADIO_SERVER_PORT itself. GET /api/search is served
+    # beside the page, on the same port (faq_engine/ui/json_api.py).
+    demo.launch(share=args.share, max_file_size=MAX_UPLOAD_SIZE, css=CSS, js=PAGE_JS,
+                app_kwargs={"routes": api_routes(engine, settings, question_log)})
     return 0
 
 

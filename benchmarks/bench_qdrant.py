@@ -22,7 +22,8 @@ from faq_engine.embedders.onnx_runtime import OnnxEmbedder  # noqa: E402
 from faq_engine.faqs.loader import load_faqs  # noqa: E402
 from faq_engine.search.memory import MemoryEngine  # noqa: E402
 from faq_engine.search.qdrant.engine import QdrantEngine  # noqa: E402
-from faq_engine.search.qdrant.store import QdrantLocation, QdrantStore  # noqa: E402
+from faq_engine.search.qdrant.location import QdrantLocation  # noqa: E402
+from faq_engine.search.qdrant.store import QdrantStore  # noqa: E402
 from faq_engine.search.qdrant.sync import sync  # noqa: E402
 
 

@@ -124,7 +124,8 @@ def publish(source: str | Source, output: Path, embedder: Embedder, *, fields: s
 
 def qdrant_store(settings: Settings):
     """The Qdrant collection the settings name (``settings.qdrant``: a URL or a folder)."""
-    from .search.qdrant.store import QdrantLocation, QdrantStore
+    from .search.qdrant.location import QdrantLocation
+    from .search.qdrant.store import QdrantStore
 
     location = QdrantLocation.parse(settings.qdrant or "", settings.qdrant_api_key)
     return QdrantStore(location.connect(), settings.qdrant_collection, str(location), remote=location.url is not None,

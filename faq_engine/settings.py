@@ -122,6 +122,7 @@ class Settings:
     log_days: float = 30.0  # records older than this are deleted
     log_max_mb: float = 100.0  # the log folder's size cap
     log_push_minutes: float = 5.0  # how often a Hub log is uploaded
+    search_rate: float = 20.0  # JSON API searches a second per client address (bursts of twice that); 0: no limit
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str]) -> Settings:
@@ -157,6 +158,8 @@ class Settings:
             qdrant_collection=env.get("FAQ_ENGINE_QDRANT_COLLECTION") or default["qdrant_collection"],
             qdrant_api_key=qdrant_api_key,
             log=(env.get("FAQ_ENGINE_LOG") or "").strip() or None,
+            search_rate=_number(env, "FAQ_ENGINE_SEARCH_RATE", default["search_rate"], valid=lambda v: v >= 0,
+                                rule="0 (no limit) or more"),
             **numbers,
         )
 

@@ -20,8 +20,9 @@ from faq_engine.faqs.tables import read_rows
 from faq_engine.jobs import publish
 from faq_engine.search.memory import MemoryEngine
 from faq_engine.search.qdrant.engine import QdrantEngine
+from faq_engine.search.qdrant.location import QdrantLocation
 from faq_engine.search.qdrant.meta import CollectionMeta
-from faq_engine.search.qdrant.store import QdrantLocation, QdrantStore
+from faq_engine.search.qdrant.store import QdrantStore
 from faq_engine.search.qdrant.sync import sync
 from tests.support.cli import run_cli
 from tests.support.fakes import HashEmbedder

@@ -17,7 +17,8 @@ from faq_engine.faqs.loader import load_bundled
 from faq_engine.search.engine import Engine
 from faq_engine.search.memory import MemoryEngine
 from faq_engine.search.qdrant.engine import QdrantEngine
-from faq_engine.search.qdrant.store import QdrantLocation, QdrantStore
+from faq_engine.search.qdrant.location import QdrantLocation
+from faq_engine.search.qdrant.store import QdrantStore
 from faq_engine.search.qdrant.sync import sync
 from faq_engine.settings import METHOD_CHOICES
 from tests.support.fakes import HashEmbedder

@@ -17,7 +17,8 @@ from faq_engine.faqs.hub import HubAccess, push_dataset
 from faq_engine.faqs.loader import load_bundled, load_faqs
 from faq_engine.faqs.writer import write_dataset
 from faq_engine.search.memory import MemoryEngine
-from faq_engine.search.qdrant.store import QdrantLocation, QdrantStore
+from faq_engine.search.qdrant.location import QdrantLocation
+from faq_engine.search.qdrant.store import QdrantStore
 from faq_engine.settings import Settings
 from faq_engine.ui.handlers import DemoHandlers
 from faq_engine.ui.render import make_corpus

@@ -19,7 +19,8 @@ from faq_engine.jobs import load_qdrant_engine
 from faq_engine.retry import RetryPolicy
 from faq_engine.search.memory import MemoryEngine
 from faq_engine.search.qdrant.engine import QdrantEngine
-from faq_engine.search.qdrant.store import QdrantLocation, QdrantStore
+from faq_engine.search.qdrant.location import QdrantLocation
+from faq_engine.search.qdrant.store import QdrantStore
 from faq_engine.search.qdrant.sync import sync
 from tests.support.cli import run_cli
 from tests.support.env import env_settings

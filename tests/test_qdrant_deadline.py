@@ -9,7 +9,8 @@ from http.server import ThreadingHTTPServer
 import pytest
 
 from faq_engine.errors import VectorStoreUnavailableError
-from faq_engine.search.qdrant.store import QdrantLocation, QdrantStore
+from faq_engine.search.qdrant.location import QdrantLocation
+from faq_engine.search.qdrant.store import QdrantStore
 from tests.support.env import env_settings
 from tests.support.qdrant_server import TricklingQdrant
 

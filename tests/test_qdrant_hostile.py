@@ -4,6 +4,8 @@ index run left part way says so."""
 from __future__ import annotations
 
 import dataclasses
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
@@ -12,8 +14,9 @@ from faq_engine.faqs.entry import FaqEntry
 from faq_engine.faqs.faqset import build_faqset
 from faq_engine.faqs.loader import load_bundled
 from faq_engine.search.qdrant.engine import QdrantEngine
+from faq_engine.search.qdrant.location import QdrantLocation
 from faq_engine.search.qdrant.meta import CollectionMeta
-from faq_engine.search.qdrant.store import QdrantLocation, QdrantStore
+from faq_engine.search.qdrant.store import QdrantStore
 from faq_engine.search.qdrant.sync import sync
 from faq_engine.ui.demo import build_demo
 from tests.support.cli import run_cli
@@ -82,3 +85,41 @@ def test_an_index_run_stopped_part_way_is_said_until_one_finishes(store, embedde
     with pytest.raises(Stop):
         sync(store, changed, progress=stop)  # an update, killed
     assert "not indexed to the end" in " ".join(QdrantEngine(store, embedder).describe().notes)
+
+
+class Flooding(BaseHTTPRequestHandler):
+    """A server that answers every request with far more than a Qdrant answer could need."""
+
+    protocol_version = "HTTP/1.1"
+    requests = 0
+
+    def log_message(self, *args) -> None:
+        pass
+
+    def _flood(self) -> None:
+        type(self).requests += 1
+        body = b'{"result": {"exists": true}, "status": "ok", "time": 0.0, "pad": "' + b"x" * 100_000 + b'"}'
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        try:
+            self.wfile.write(body)
+        except OSError:  # the client stopped reading, as it should
+            pass
+
+    do_GET = do_POST = do_PUT = _flood
+
+
+def test_an_answer_past_the_size_cap_is_refused_not_read_whole(embedder):
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Flooding)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        location = QdrantLocation.parse(f"http://127.0.0.1:{server.server_address[1]}")
+        store = QdrantStore(location.connect(max_bytes=10_000), "faqs", str(location), remote=True)
+        with pytest.raises(VectorStoreError, match="answered too much .*larger than"):
+            store.meta()
+        assert Flooding.requests == 1  # not retried: the next answer would be as large
+    finally:
+        server.shutdown()
+        server.server_close()

@@ -13,21 +13,18 @@ from __future__ import annotations
 import hashlib
 import time
 import uuid
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
 from typing import Callable, Sequence
-from urllib.parse import urlsplit
 
 import numpy as np
 
 from ...errors import (
     Advice,
     CollectionMismatchError,
-    ConfigError,
     TransientError,
     VectorStoreAuthError,
     VectorStoreError,
     VectorStoreUnavailableError,
-    remember_secret,
     scrub,
 )
 from ...faqs.entry import Entries
@@ -36,64 +33,13 @@ from ..lexical import K1, B
 from .deadline import CALL_DEADLINE, OutOfTime, within
 from .meta import CollectionMeta, meta_of
 from .sparse import SparseVector
+from .transport import AnswerTooLarge
 
 DENSE, SPARSE, PHRASINGS = "dense", "bm25", "alternates"  # PHRASINGS: a multivector, one per alternate
 NAMESPACE = uuid.UUID("6f0b7a52-2f7e-4e55-9a3c-8d1e2b4c6a90")  # FAQ id -> point id, the same everywhere
 EXACT_BELOW = 20_000  # points; an exact scan below, HNSW above (overridable)
-TIMEOUT = 30  # seconds per request
 UPSERT_BATCH = 256
 SCROLL_PAGE = 1024
-
-
-@dataclass(frozen=True)
-class QdrantLocation:
-    """Where the collection lives: ``url`` of a server or cluster, or a local ``path`` (embedded mode)."""
-
-    url: str | None = None
-    path: str | None = None
-    api_key: str | None = field(default=None, repr=False)
-
-    @classmethod
-    def parse(cls, text: str, api_key: str | None = None) -> QdrantLocation:
-        """``http(s)://host:6333`` (the API key, if any, is sent only there), ``:memory:``, or a folder."""
-        text = (text or "").strip()
-        remember_secret(api_key)
-        if not text:
-            raise ConfigError("Name a Qdrant location: http(s)://host:6333, or a folder for embedded mode.")
-        if text.lower().startswith(("http:", "https:")):
-            try:
-                parts = urlsplit(text)
-                host, _ = parts.hostname, parts.port  # each raises on a malformed address
-            except ValueError as err:
-                raise ConfigError(f"{scrub(text)!r} is not a valid Qdrant URL ({err}): use http(s)://host:6333.") \
-                    from None
-            if not host:
-                raise ConfigError(f"{scrub(text)!r} names no host: use http(s)://host:6333.")
-            return cls(url=text, api_key=api_key)
-        return cls(path=text)
-
-    def __str__(self) -> str:
-        if self.url is None:
-            return self.path or ""
-        parts = urlsplit(self.url)  # never credentials in messages
-        return f"{parts.scheme}://{parts.hostname}{f':{parts.port}' if parts.port else ''}{parts.path}"
-
-    def connect(self, timeout: int = TIMEOUT):
-        """A ``QdrantClient`` for this location (the same API for a server, a cluster and embedded mode)."""
-        from qdrant_client import QdrantClient
-
-        if self.url is not None:
-            return QdrantClient(url=self.url, api_key=self.api_key, timeout=timeout)
-        try:
-            return QdrantClient(":memory:") if self.path == ":memory:" else QdrantClient(path=self.path)
-        except RuntimeError as err:  # embedded mode locks its folder: one process at a time
-            raise VectorStoreError(f"The Qdrant folder {self.path} is in use by another process (embedded mode "
-                                   "allows one at a time): stop it, or run a Qdrant server and use its URL.") from err
-        except OSError as err:
-            raise VectorStoreError(f"Cannot open the Qdrant folder {self.path}: {err.strerror or err}.") from err
-        except Exception as err:  # a folder of something else, or a damaged store: its reader fails its own ways
-            raise VectorStoreError(f"The folder {self.path} is not a Qdrant store that can be read "
-                                   f"({type(err).__name__}: {str(err)[:200]}).") from err
 
 
 @dataclass(frozen=True)
@@ -290,7 +236,12 @@ def _mapped(fn, what: str, where: str):
         if status is not None and (status >= 500 or status == 429):
             raise TransientError(f"Qdrant at {where} answered {status} when asked to {what}") from None
         raise VectorStoreError(f"Qdrant at {where} could not {what} ({status}): {detail}") from None
-    except (ResponseHandlingException, ConnectionError, TimeoutError, OSError) as err:
+    except ResponseHandlingException as err:
+        if isinstance(err.source, AnswerTooLarge):  # no retry: the next answer would be as large
+            raise VectorStoreError(f"Qdrant at {where} answered too much when asked to {what} "
+                                   f"({err.source}).") from None
+        raise TransientError(f"Could not reach Qdrant at {where} to {what} ({type(err.source).__name__})") from None
+    except (ConnectionError, TimeoutError, OSError) as err:
         raise TransientError(f"Could not reach Qdrant at {where} to {what} ({type(err).__name__})") from None
     except (RuntimeError, ValueError) as err:  # embedded mode: a locked folder, an unknown collection, ...
         raise VectorStoreError(f"Qdrant at {where} could not {what}: {scrub(str(err))}") from None
