@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import re
 import shutil
+import uuid
 from pathlib import Path
 from urllib.parse import urlencode
 
@@ -61,14 +62,16 @@ def open_page(browser, app, width: int, height: int):
     return context, page
 
 
-@pytest.fixture
-def page(browser, app):
-    context, page = open_page(browser, app, 1280, 1600)
+SIZES = {"desktop": (1280, 800), "phone": (390, 844)}
+TALL = {"desktop": (1280, 1600), "phone": (390, 844)}  # the whole results and the data panel in view at once
+
+
+@pytest.fixture(params=list(TALL))
+def page(request, browser, app):
+    """A fresh page at desktop and at phone size: every test that takes it runs at both."""
+    context, page = open_page(browser, app, *TALL[request.param])
     yield page
     context.close()
-
-
-SIZES = {"desktop": (1280, 800), "phone": (390, 844)}
 
 
 @pytest.fixture(params=list(SIZES))
@@ -317,9 +320,9 @@ def test_the_map_redraws_its_points_when_the_faq_set_changes(page, tmp_path):
 
 
 def test_a_question_asked_while_a_set_loads_says_which_set_answered_then_is_asked_again(page, tmp_path):
-    path = tmp_path / "widgets.csv"  # big enough to take seconds to embed
-    path.write_text("question,answer\n" + "".join(f"How do I configure widget number {i} for team {7 * i}?,"
-                                                   f"Open the settings and choose widget {i}.\n"
+    path, fresh = tmp_path / "widgets.csv", uuid.uuid4().hex  # seconds to embed: its own texts, none cached
+    path.write_text("question,answer\n" + "".join(f"How do I configure widget number {i} for team {7 * i} "
+                                                   f"({fresh})?,Open the settings and choose widget {i}.\n"
                                                    for i in range(2000)), encoding="utf-8")
     page.locator("#data-source").get_by_text("FAQ data").first.click()
     page.locator("#upload input[type=file]").set_input_files(str(path))
@@ -330,7 +333,7 @@ def test_a_question_asked_while_a_set_loads_says_which_set_answered_then_is_aske
     page.locator("#message").get_by_text("widgets.csv is still loading: these answers come from the medicare "
                                           "FAQs").wait_for()
     page.locator("#data-message").get_by_text("Loaded 2000 FAQs").wait_for(timeout=120_000)
-    page.locator("#results .faq-best").get_by_text("How do I configure widget number 12 for team 84?").wait_for()
+    page.locator("#results .faq-best").get_by_text("How do I configure widget number 12 for team 84 (").wait_for()
     assert "still loading" not in page.locator("#message").inner_text()
 
 

@@ -3,8 +3,8 @@
 Weights are stored as int8 per output channel and activations quantized on the fly: the model
 runs about 2.3x faster on CPUs with 8-bit dot products (AVX-VNNI), at a cosine of about 0.994 to
 the float model's vectors. It is measured, not used: ``python -m benchmarks.upload_speed`` prints
-its speed and its top-1 beside the float model's, and it loses up to 6.5 points of top-1 on the
-dev sets; and since activations are scaled per batch, a text's vector depends on its batch mates.
+its speed and its top-1 beside the float model's: it loses up to 4.5 points of top-1 on the dev
+sets; and since activations are scaled per batch, a text's vector depends on its batch mates.
 Its vectors carry their own model id (:data:`INT8_MODEL_ID`), so the embedding cache, the
 dataset check and the engines would never mix them with the float model's.
 """
