@@ -28,6 +28,10 @@ def main(argv: list[str] | None = None) -> int:
     # settings win.
     os.environ.setdefault("GRADIO_ANALYTICS_CACHE_FREQUENCY", "1000")
     os.environ.setdefault("GRADIO_ANALYTICS_MAX_EVENTS", "1000")
+    # Up to 4 page searches run at once on 2 cores: with OpenBLAS's 2 threads each they fight over the cores,
+    # and at 100,000 FAQs 4 at once served half of what they did with one BLAS thread each
+    # (benchmarks/threads.py). Read when numpy loads, so set before anything imports it.
+    os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
     from faq_engine.cli.errors import describe
     from faq_engine.errors import FaqEngineError

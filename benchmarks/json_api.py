@@ -84,6 +84,7 @@ async def _load(url: str, clients: int, seconds: float) -> tuple[list[float], in
 
 
 def http_line(label: str, env: dict[str, str], clients: int, seconds: float) -> str:
+    """One line of the table: ``python app.py`` with ``env`` under the load generator."""
     app = RunningApp({"FAQ_ENGINE_SEARCH_RATE": "0", "FAQ_ENGINE_METHOD": "", "FAQ_ENGINE_FIELDS": "", **env}
                      ).wait_ready(timeout=900)
     try:
@@ -91,7 +92,7 @@ def http_line(label: str, env: dict[str, str], clients: int, seconds: float) -> 
         times, failed = asyncio.run(_load(app.url, clients, seconds))
     finally:
         app.stop()
-    return (f"| {label} | {clients} | {len(times):,} | {failed} | {len(times) / seconds:.0f} | "
+    return (f"| {label} | {env.get('OPENBLAS_NUM_THREADS', '1')} | {clients} | {len(times):,} | {failed} | {len(times) / seconds:.0f} | "
             f"{1000 * percentile(times, 50):.0f} ms | {1000 * percentile(times, 95):.0f} ms |")
 
 
@@ -112,13 +113,15 @@ def main() -> None:
     one, many = statistics.median(rates[1]), statistics.median(rates[32])
     print(f"In process, {args.clients} threads: batches of 1: {one:.0f} searches/s; batches of up to 32: "
           f"{many:.0f} searches/s ({many / one:.2f}x; medians of {args.rounds} alternated rounds)\n")
-    print("| FAQs | clients | searches | failures | searches/s | p50 | p95 |")
-    print("|---|---|---|---|---|---|---|")
+    print("| FAQs | BLAS threads | clients | searches | failures | searches/s | p50 | p95 |")
+    print("|---|---|---|---|---|---|---|---|")
     print(http_line("13 (bundled)", {}, args.clients, args.seconds), flush=True)
     if args.size:
         folder = scale_data.build(Path(args.data) / f"faqs-{args.size}", args.size, embedder)
         env = {"FAQ_ENGINE_DATASET": str(folder), "FAQ_ENGINE_FIELDS": "question"}
-        print(http_line(f"{args.size:,}", env, args.clients, args.seconds))
+        for blas in ("1", "2"):  # the app's default, and OpenBLAS's own on 2 cores
+            print(http_line(f"{args.size:,}", {**env, "OPENBLAS_NUM_THREADS": blas}, args.clients, args.seconds),
+                  flush=True)
 
 
 if __name__ == "__main__":
