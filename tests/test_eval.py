@@ -14,7 +14,9 @@ from faq_engine.errors import ConfigError, DatasetError
 from faq_engine.evaluation.metrics import LabelledQuery, evaluate, hit_at, parse_queries, recall_at, reciprocal_rank
 from faq_engine.evaluation.reliability import expected_calibration_error, fit_logistic, reliability_bins
 from faq_engine.evaluation.runner import parse_methods, read_queries, score_methods
+from faq_engine.evaluation.selective import selective
 from faq_engine.faqs.loader import load_faqs
+from faq_engine.search.hits import SearchHit
 from faq_engine.settings import DEFAULT_FIELDS, DEFAULT_METHOD, METHOD_CHOICES
 from tests.support.fakes import HashEmbedder
 
@@ -124,10 +126,13 @@ def test_eval_reports_the_calibration_error_and_draws_the_reliability_diagram(sm
         bins = report[method]["reliability"]
         assert len(bins) == 10 and sum(b["count"] for b in bins) == 5  # every query, the out-of-domain one too
         assert 0 <= report[method]["ece"] <= 1
-    with Image.open(png) as image:
-        assert image.format == "PNG" and image.width > 3 * image.height / 2  # one panel per method, side by side
+        assert len(report[method]["risk_coverage"]) == 10 and report[method]["risk_coverage"][-1]["coverage"] == 1
+        assert {"ece_shown", "confident_precision", "confident_coverage"} <= set(report[method])
+    with Image.open(png) as image:  # a column per method: its reliability diagram over its risk-coverage curve
+        assert image.format == "PNG" and image.width > image.height > 800
     assert main(["eval", "--faqs", faqs, "--queries", queries, "--no-progress"]) == 0
-    assert "ECE" in capsys.readouterr().out.splitlines()[1]
+    printed = capsys.readouterr().out
+    assert "ECE" in printed.splitlines()[1] and "confident right" in printed and "risk when answering" in printed
     assert main(["eval", "--faqs", faqs, "--queries", queries, "--no-progress",
                  "--reliability", str(tmp_path / "missing" / "r.png")]) == 1
     assert "cannot write" in capsys.readouterr().err
@@ -195,3 +200,20 @@ def test_the_default_match_is_calibrated_over_the_dev_sets(dev_results):
     gaps = [abs(sum(b[i].count * ((b[i].mean_match or 0) - (b[i].accuracy or 0)) for b in bins)) for i in range(10)]
     assert sum(gaps) / count <= 0.05
     assert all(dev_results[name, DEFAULT_FIELDS][DEFAULT_METHOD].ece <= 0.06 for name in DEV_SETS)
+
+
+def test_confident_precision_coverage_shown_calibration_and_the_risk_coverage_curve():
+    def hit(faq_id: str, match: float) -> SearchHit:
+        return SearchHit(1, faq_id, "q", "a", match, confident=match >= 0.5, match=match)
+
+    queries = [LabelledQuery("q1", ("a",)), LabelledQuery("q2", ("b",)), LabelledQuery("q3"), LabelledQuery("q4", ("c",))]
+    results = [[hit("a", 0.9), hit("b", 0.1)], [hit("a", 0.8), hit("b", 0.3)], [hit("c", 0.6), hit("a", 0.1)],
+               [hit("c", 0.4), hit("a", 0.05)]]
+    found = selective(results, queries)
+    assert found.precision == pytest.approx(1 / 3)  # confident best hits: q1 right, q2 wrong, q3 out of domain
+    assert found.coverage == pytest.approx(2 / 3)  # of q1, q2, q4 (answerable): q1 and q2 confident
+    # Every shown hit: |match - right| over 10 bins, weighted by count (worked out by hand).
+    assert found.ece_shown == pytest.approx((0.05 + 0.2 + 0.7 + 0.6 + 0.6 + 0.8 + 0.1) / 8)
+    assert [risk for _, risk in found.curve] == pytest.approx([0, 0, 0, 0.5, 0.5, 0.5, 2 / 3, 2 / 3, 0.5, 0.5])
+    assert found.curve[-1][0] == 1.0
+    assert selective([[SearchHit(1, "a", "q", "a", 0.9)]], queries[:1]) is None  # no match: nothing to judge

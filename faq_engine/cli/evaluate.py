@@ -55,7 +55,23 @@ def format_report(results: dict[str, MethodScores], default: str) -> str:
     lines.append(f"* default method. confident: in-domain queries with a confident match in the top {SHOWN}; "
                  f"OOD rejected: out-of-domain queries shown 'no confident match'; ECE: expected calibration "
                  f"error of the best hit's match (10 bins; out-of-domain queries count as wrong).")
-    return "\n".join(lines)
+    return "\n".join(lines + _selective_lines(results, cell))
+
+
+def _selective_lines(results: dict[str, MethodScores], cell) -> list[str]:
+    """How far a confident answer can be trusted, and the risk-coverage curve of each method."""
+    scored = {m: s.selective for m, s in results.items() if s.selective is not None}
+    if not scored:
+        return []
+    lines = ["", f"{'method':<8}  {'ECE shown':>9}  {'confident right':>15}  {'covers':>6}  risk when answering "
+                 "the surest 10%, 20%, ... 100% of the queries"]
+    for method, sel in scored.items():
+        curve = " ".join(f"{risk:.2f}" for _, risk in sel.curve)
+        lines.append(f"{method:<8}  {cell(sel.ece_shown):>9}  {cell(sel.precision):>15}  {cell(sel.coverage):>6}  "
+                     f"{curve}")
+    lines.append(f"ECE shown: over every hit of the top {SHOWN}; confident right: confident best hits that are right; "
+                 "covers: answerable queries given a confident best hit; risk: the share answered wrongly.")
+    return lines
 
 
 def run(args: argparse.Namespace, settings: Settings) -> int:
@@ -95,8 +111,9 @@ def _draw(path: str, results: dict[str, MethodScores], title: str) -> None:
     panels = {method: s.reliability for method, s in results.items() if s.reliability}
     if not panels:
         raise ConfigError("--reliability: no method gave a match to plot (the model has no calibration).")
+    curves = {method: s.selective.curve for method, s in results.items() if s.selective is not None}
     try:
-        save(path, panels, title)
+        save(path, panels, title, curves)
     except OSError as err:
         raise ConfigError(f"--reliability: cannot write {path}: {err.strerror or err}.") from None
     print(f"Reliability diagram written to {path}", file=sys.stderr)

@@ -32,6 +32,27 @@ class LabelledQuery:
 
 
 @dataclass(frozen=True)
+class Selective:
+    """``ece_shown``: calibration error of every shown hit's match; ``precision``: the share of confident best
+    hits that are right; ``coverage``: the share of answerable queries given a confident best hit;
+    ``curve``: ``(coverage, risk)`` when only the queries with the highest best match are answered."""
+
+    ece_shown: float | None
+    precision: float | None
+    coverage: float | None
+    curve: tuple[tuple[float, float], ...]
+
+    def to_dict(self, digits: int = 4) -> dict:
+        """The JSON form printed by ``faq-engine eval --json``."""
+        def r(x: float | None) -> float | None:
+            return None if x is None else round(x, digits)
+
+        return {"ece_shown": r(self.ece_shown), "confident_precision": r(self.precision),
+                "confident_coverage": r(self.coverage),
+                "risk_coverage": [{"coverage": r(c), "risk": r(k)} for c, k in self.curve]}
+
+
+@dataclass(frozen=True)
 class MethodScores:
     """Quality of one search method on one query set.
 
@@ -53,6 +74,7 @@ class MethodScores:
     n_ood: int
     ece: float | None = None
     reliability: tuple[ReliabilityBin, ...] = ()
+    selective: Selective | None = None  # the shown hits' calibration, confident precision and coverage
 
     def to_dict(self, digits: int = 4) -> dict:
         """The JSON form printed by ``faq-engine eval --json``."""
@@ -65,6 +87,7 @@ class MethodScores:
             "ood_rejected": r(self.ood_rejected), "n_ood": self.n_ood, "ece": r(self.ece),
             "reliability": [{"low": b.low, "high": b.high, "count": b.count, "mean_match": r(b.mean_match),
                              "accuracy": r(b.accuracy)} for b in self.reliability],
+            **(self.selective.to_dict(digits) if self.selective is not None else {}),
         }
 
 

@@ -1,7 +1,9 @@
-"""A reliability diagram as a PNG: for each bin of predicted match, how often the best hit was right.
+"""A reliability diagram as a PNG: for each bin of predicted match, how often the best hit was right; and
+below it, the risk-coverage curve: the share answered wrongly when only the surest questions are answered.
 
 Drawn with Pillow (already installed with Gradio), so evaluation needs no plotting library.
-A perfectly calibrated ``match`` puts every bar's top on the diagonal.
+A perfectly calibrated ``match`` puts every bar's top on the diagonal; a useful one keeps the
+curve low until far to the right.
 """
 
 from __future__ import annotations
@@ -15,21 +17,28 @@ PANEL = 360  # pixels per side of one method's plot
 MARGIN = 56
 
 
-def draw(panels: Mapping[str, Sequence[ReliabilityBin]], title: str):
-    """One plot per ranking method (accuracy per bin as bars, the diagonal, counts), side by side."""
+def draw(panels: Mapping[str, Sequence[ReliabilityBin]], title: str,
+         curves: Mapping[str, Sequence[tuple[float, float]]] | None = None):
+    """One plot per ranking method (accuracy per bin as bars, the diagonal, counts), side by side; with
+    ``curves``, each method's risk-coverage curve under its plot."""
     from PIL import Image, ImageDraw
 
+    curves = curves or {}
     width = MARGIN + len(panels) * (PANEL + MARGIN)
-    image = Image.new("RGB", (width, PANEL + 2 * MARGIN + 24), "white")
+    rows = 2 if curves else 1
+    image = Image.new("RGB", (width, rows * (PANEL + MARGIN + 24) + MARGIN), "white")
     pen = ImageDraw.Draw(image)
     pen.text((MARGIN, 12), f"{title}. Bars: share of best hits that were right; red: their mean match; "
                            "%: share of the questions", fill="black")
     for i, (name, bins) in enumerate(panels.items()):
-        _panel(pen, MARGIN + i * (PANEL + MARGIN), MARGIN + 12, name, bins)
+        left = MARGIN + i * (PANEL + MARGIN)
+        _panel(pen, left, MARGIN + 12, name, bins)
+        if name in curves:
+            _curve(pen, left, 2 * MARGIN + PANEL + 36, name, curves[name])
     return image
 
 
-def _panel(pen, left: int, top: int, name: str, bins: Sequence[ReliabilityBin]) -> None:
+def _axes(pen, left: int, top: int) -> tuple[int, int]:
     bottom, right = top + PANEL, left + PANEL
     pen.rectangle([left, top, right, bottom], outline="black")
     for tick in range(0, 11, 2):  # grid and labels every 0.2
@@ -38,6 +47,20 @@ def _panel(pen, left: int, top: int, name: str, bins: Sequence[ReliabilityBin]) 
         pen.line([left - 4, y, left, y], fill="black")
         pen.text((x - 8, bottom + 6), f"{tick / 10:.1f}", fill="black")
         pen.text((left - 30, y - 6), f"{tick / 10:.1f}", fill="black")
+    return bottom, right
+
+
+def _curve(pen, left: int, top: int, name: str, curve: Sequence[tuple[float, float]]) -> None:
+    bottom, _ = _axes(pen, left, top)
+    points = [(left + round(PANEL * c), bottom - round(PANEL * r)) for c, r in curve]
+    if len(points) > 1:
+        pen.line(points, fill=(200, 30, 30), width=3)
+    pen.text((left, top - 16), f"{name}: risk (share answered wrongly)", fill="black")
+    pen.text((left + PANEL // 2 - 100, bottom + 22), "coverage (surest questions answered)", fill="black")
+
+
+def _panel(pen, left: int, top: int, name: str, bins: Sequence[ReliabilityBin]) -> None:
+    bottom, right = _axes(pen, left, top)
     total = sum(b.count for b in bins) or 1
     for b in bins:
         if not b.count:
@@ -53,8 +76,9 @@ def _panel(pen, left: int, top: int, name: str, bins: Sequence[ReliabilityBin]) 
     pen.text((left + PANEL // 2 - 60, bottom + 22), "match of the best hit", fill="black")
 
 
-def save(path: Path, panels: Mapping[str, Sequence[ReliabilityBin]], title: str) -> Path:
+def save(path: Path, panels: Mapping[str, Sequence[ReliabilityBin]], title: str,
+         curves: Mapping[str, Sequence[tuple[float, float]]] | None = None) -> Path:
     """Draw and write the PNG; returns its path."""
     path = Path(path)
-    draw(panels, title).save(path, format="PNG")
+    draw(panels, title, curves).save(path, format="PNG")
     return path

@@ -6,6 +6,7 @@ Each query is embedded once and shared by all methods; the rankings are scored b
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 from typing import Sequence
 
@@ -16,6 +17,7 @@ from ..search.hits import confident_match
 from ..search.memory import MemoryEngine
 from ..settings import DEFAULT_TOP_K, METHOD_CHOICES, Method
 from .metrics import MRR_CUTOFF, LabelledQuery, MethodScores, evaluate, parse_queries
+from .selective import selective
 
 SHOWN = DEFAULT_TOP_K  # the results the CLI and the app show by default
 
@@ -61,7 +63,8 @@ def score_methods(faqs: FaqSet, embedder: Embedder, queries: Sequence[LabelledQu
         ranked = [[h.id for h in hits] for hits in results]
         # As the CLI and the app would show the default top 5: confident if any of them is.
         shown = [confident_match(hits[:SHOWN]) for hits in results]
-        out[method] = evaluate(ranked, shown, queries, [hits[0].match if hits else None for hits in results])
+        scores = evaluate(ranked, shown, queries, [hits[0].match if hits else None for hits in results])
+        out[method] = replace(scores, selective=selective([hits[:SHOWN] for hits in results], queries))
     return out
 
 
