@@ -13,6 +13,8 @@ from faq_engine.evaluation.runner import read_queries
 from faq_engine.faqs.entry import FaqEntry
 from faq_engine.faqs.faqset import build_faqset
 from faq_engine.faqs.loader import load_faqs
+from faq_engine.search.engine import FOREIGN_MATCH
+from faq_engine.search.language import foreign
 from faq_engine.search.match import Calibration, Logistic, key, match_threshold, packaged_table
 from faq_engine.search.memory import MemoryEngine
 from faq_engine.settings import DEFAULT_FIELDS, DEFAULT_METHOD, FIELDS_CHOICES, METHOD_CHOICES, MODEL_ID
@@ -150,3 +152,15 @@ def test_a_question_the_set_holds_twice_is_one_candidate_not_two_rivals(embedder
     assert {h.id for h in hits[:2]} == {"again", once.search("How do I get a replacement Medicare card?")[0].id}
     assert hits[0].confident and hits[1].confident and hits[1].match == hits[0].match  # twins, equally right
     assert not hits[2].confident  # the next other question is still a rival
+
+
+def test_a_question_in_another_language_is_said_to_be_and_its_match_is_what_such_questions_earn(embedder):
+    engine = MemoryEngine(load_faqs("medicare", embedder), embedder)
+    spanish = engine.answer("¿Cómo obtengo una nueva tarjeta de Medicare?")
+    assert spanish.language == "es" and spanish.hits  # the nearest FAQs are still shown
+    assert all(h.match <= FOREIGN_MATCH and not h.confident for h in spanish.hits)  # 75% confident before
+    english = engine.answer("How do I get a new Medicare card?")
+    assert english.language is None and english.hits[0].confident
+    for other in read_queries(str(PARAPHRASES)):  # no English question is taken for another language
+        assert foreign(other.query) is None, other.query
+    assert foreign("如何获得新的医疗保险卡？") and foreign("Wie bekomme ich eine neue Medicare-Karte?") == "de"

@@ -32,6 +32,7 @@ QUESTIONS = [
     "What is the best pizza topping?",  # nothing in the set answers it
     "xyzzy plugh",  # no word the FAQs know: BM25 has nothing to say
     "Medicare",  # one word
+    "¿Cómo obtengo una nueva tarjeta de Medicare?",  # another language: its match is capped on both
     "how much is part b",  # an alternate, word for word
     "I misplaced my Medicare card, what now?",  # closer to an alternate than to its FAQ
 ]

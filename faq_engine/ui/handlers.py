@@ -88,7 +88,7 @@ class DemoHandlers:
         hits, view = self.search(question, top_k, self.corpus(key))
         self.feedback.searched(question, view.corpus.name, view.hits)
         return hits, Shown(key, view.hits, view.query_vector, view.characters_read, view.hit_vectors, question,
-                           self._notice(key, view.corpus, request))
+                           self._notice(key, view.corpus, request), view.language)
 
     def _notice(self, key: str | None, corpus: Corpus, request: gr.Request | None) -> str:
         """What the page says above a search's results about the set that answered it, if anything."""
@@ -102,7 +102,7 @@ class DemoHandlers:
         if shown is None:  # nothing was searched (a page opened without a question in its address)
             return (gr.skip(),) * 7
         view = View(self.corpus(shown.key), shown.hits, shown.vector, shown.characters_read, shown.hit_vectors,
-                    shown.question)
+                    shown.question, shown.language)
         message, *rest = render(view)
         message = f"{shown.notice}\n\n{message}".strip() if shown.notice else message
         asked = bool(shown.hits)  # "did one of these answer your question?" once there are FAQs to choose from
@@ -154,7 +154,8 @@ class DemoHandlers:
         if isinstance(top_k, bool) or not isinstance(top_k, (int, float)) or not math.isfinite(top_k):
             raise InvalidQueryError(f"How many FAQs to show must be a number from 1 to {MAX_K}.")
         answer = corpus.engine.answer(question, max(1, min(MAX_K, int(top_k))))
-        view = View(corpus, answer.hits, answer.vector, answer.characters_read, answer.hit_vectors)
+        view = View(corpus, answer.hits, answer.vector, answer.characters_read, answer.hit_vectors,
+                    language=answer.language)
         return [h.to_dict() for h in answer.hits], view
 
     def load_hub(self, dataset_id: str, token: str = "", request: gr.Request = None, progress=gr.Progress()) -> tuple:
@@ -263,6 +264,7 @@ class Shown:
     hit_vectors: np.ndarray | None = None
     question: str = ""
     notice: str = ""  # said above the results (the visitor's own set was unloaded, ...)
+    language: str | None = None  # the question's language when it is surely not English
 
 
 def _time_left(started: float, done: int, total: int) -> str:

@@ -18,6 +18,7 @@ import pandas as pd
 from ..faqs.faqset import FaqSet
 from ..search.engine import Engine, EngineInfo, FaqSample
 from ..search.hits import SearchHit, confident_match, match_text
+from ..search.language import language_name
 from ..search.memory import MemoryEngine
 from .projection import Projection, fit_pca
 from .results import results_html
@@ -84,6 +85,7 @@ class View:
     characters_read: int | None = None  # the model read only this much of a long question
     hit_vectors: np.ndarray | None = None  # the hits' vectors, best first (drawn on the map)
     question: str = ""  # what was asked (each result links to the page answering it)
+    language: str | None = None  # the question's language when it is surely not English
 
 
 def _status(corpus: Corpus) -> str:
@@ -121,6 +123,10 @@ def _message(view: View) -> str:
     if view.characters_read is not None:
         cut = (f"\n\n_Your question is long: the model read only its first {view.characters_read:,} "
                "characters. Put the question itself first._")
+    if view.language is not None:
+        cut += (f"\n\n_Your question seems to be in {language_name(view.language)}. These FAQs are in English, "
+                "and the search reads English best: the matches below are lowered to what it earns on such "
+                "questions. Asking in English works best._")
     if confident_match(view.hits):
         return cut.strip()
     best = view.hits[0]  # matches never rise down the list
