@@ -158,7 +158,7 @@ def test_a_question_in_another_language_is_said_to_be_and_its_match_is_what_such
     engine = MemoryEngine(load_faqs("medicare", embedder), embedder)
     spanish = engine.answer("¿Cómo obtengo una nueva tarjeta de Medicare?")
     assert spanish.language == "es" and spanish.hits  # the nearest FAQs are still shown
-    assert all(h.match <= FOREIGN_MATCH and not h.confident for h in spanish.hits)  # 75% confident before
+    assert all(h.match <= FOREIGN_MATCH and not h.confident for h in spanish.hits)  # confident before the cap
     english = engine.answer("How do I get a new Medicare card?")
     assert english.language is None and english.hits[0].confident
     for other in read_queries(str(PARAPHRASES)):  # no English question is taken for another language

@@ -37,8 +37,8 @@ def quantize(source: Path, target: Path) -> None:
     target.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(dir=target.parent, prefix=".quantize-"))
     try:
-        # Per channel: one scale per output column keeps the vectors at a cosine of about 0.995 to the float
-        # model's; one scale per matrix gave 0.96 (measured on the dev sets' question + answer texts).
+        # Per channel: one scale per output column, which keeps the vectors closer to the float model's than one
+        # scale per matrix did in a first trial (benchmarks/upload_speed.py prints the agreement of this one).
         quantize_dynamic(str(source), str(staging / target.name), weight_type=QuantType.QInt8, per_channel=True)
         os.replace(staging / target.name, target)
     finally:

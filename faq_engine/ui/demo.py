@@ -17,7 +17,7 @@ from ..search.engine import MAX_QUESTION_CHARS, Engine
 from ..settings import DEFAULT_DATASET, DEFAULT_TOP_K, Settings
 from .errors import user_errors
 from .handlers import MAX_DATA_BYTES, MAX_K, DemoHandlers
-from .render import MAP_COLOURS, View, about, corpus_for, map_props, render
+from .render import MAP_COLOURS, View, about, corpus_for, map_props, placeholder, render
 
 # Searches in flight at once. The local model is CPU-bound, so more would only queue on the
 # cores; a search through the Inference API waits on the network, so a few overlap. Loading a
@@ -71,10 +71,6 @@ def build_demo(engine: Engine, settings: Settings, *, concurrency: int = DEFAULT
     return demo
 
 
-def _placeholder(examples: list[str]) -> str:
-    return f"e.g. {examples[0]}" if examples else "Type your question"
-
-
 def _origin(engine: Engine) -> str:
     info = engine.describe()
     if info.backend != "memory":
@@ -87,7 +83,7 @@ def _question_row(ui: SimpleNamespace, handlers: DemoHandlers) -> None:
     with gr.Row(equal_height=True):
         # One line that grows as a long question is typed (Enter still asks), so all of it stays in view; on a
         # phone it takes the whole width and the button goes below it.
-        ui.question = gr.Textbox(label="Your question", placeholder=_placeholder(handlers.examples), scale=5,
+        ui.question = gr.Textbox(label="Your question", placeholder=placeholder(handlers.examples), scale=5,
                                  min_width=320, lines=1, max_lines=8, max_length=MAX_QUESTION_CHARS,
                                  elem_id="question")
         ui.ask = gr.Button("Search", variant="primary", scale=1, min_width=90, elem_id="search")

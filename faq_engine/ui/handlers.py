@@ -25,7 +25,7 @@ from ..search.hits import SearchHit
 from ..settings import DEFAULT_TOP_K, Settings
 from .errors import describe
 from .feedback import NONE_OF_THESE, Feedback, choices
-from .render import Corpus, View, about, examples_for, make_corpus, map_frame, map_props, md_text, render
+from .render import Corpus, View, about, examples_for, make_corpus, map_frame, map_props, md_text, placeholder, render
 from .sessions import SessionStore, release_memory
 
 log = logging.getLogger(__name__)
@@ -241,9 +241,8 @@ class DemoHandlers:
         about line, and the upload box (cleared unless the set is its file)."""
         _, _, plot, status = render(View(corpus, ()))
         examples = self.examples if corpus is self.default else examples_for(corpus)
-        placeholder = f"e.g. {examples[0]}" if examples else "Type your question"
         return (key, note, "", plot, status, None, gr.Dataset(samples=[[q] for q in examples]),
-                gr.Textbox(placeholder=placeholder), gr.Radio(choices=[], value=None, visible=False),
+                gr.Textbox(placeholder=placeholder(examples)), gr.Radio(choices=[], value=None, visible=False),
                 gr.Button(visible=False), about(corpus), file)
 
     @staticmethod

@@ -24,14 +24,14 @@ from ..learning.log import QuestionLog
 from ..search.engine import Engine, validate_query
 from ..search.hits import SearchHit
 from ..settings import DEFAULT_TOP_K, Settings
-from .errors import describe
+from .errors import UNEXPECTED, describe
 from .feedback import Feedback
+from .handlers import MAX_K
 
 log = logging.getLogger(__name__)
 
 PATH = "/api/search"
 MAX_BATCH = 32  # questions embedded in one call
-MAX_K = 10  # as the page's top-k slider
 MAX_CLIENTS = 10_000  # clients whose allowance is remembered (the least recent are forgotten)
 
 
@@ -136,8 +136,7 @@ def routes(engine: Engine, settings: Settings, log: QuestionLog | None = None) -
             return ORJSONResponse({"error": describe(err)}, status_code=status)
         except Exception:
             log.exception("Unexpected error in %s", PATH)
-            return ORJSONResponse({"error": "Something went wrong on the server; the error is in its log."},
-                                  status_code=500)
+            return ORJSONResponse({"error": UNEXPECTED}, status_code=500)
         feedback.searched(question, name, hits)
         return ORJSONResponse([h.to_dict() for h in hits])
 

@@ -195,6 +195,11 @@ def render(view: View) -> tuple[str, str, Any, str]:
     return _message(view), results, gr.ScatterPlot(**map_props(view)), _status(view.corpus)
 
 
+def placeholder(examples: list[str]) -> str:
+    """The question box's placeholder: the first example to try, if there is one."""
+    return f"e.g. {examples[0]}" if examples else "Type your question"
+
+
 def examples_for(corpus: Corpus, n: int = 5) -> list[str]:
     """Questions to try on ``corpus``: its own, spread over the set."""
     questions = corpus.sample.questions
