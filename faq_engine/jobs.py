@@ -74,7 +74,8 @@ def load_engine(settings: Settings, *, embedder: Embedder | None = None,
         from .search.bm25_cache import load_or_build
 
         lexical = load_or_build(faqs.entries, settings.cache_dir)
-    return MemoryEngine(faqs, embedder, method=settings.method, threshold=settings.threshold, lexical=lexical)
+    return MemoryEngine(faqs, embedder, method=settings.method, threshold=settings.threshold, lexical=lexical,
+                        exact=settings.exact or None)  # by default, the set's size chooses
 
 
 PUBLISH_CHUNK = 8192  # FAQs embedded and written at a time
@@ -133,9 +134,11 @@ def qdrant_store(settings: Settings):
 
 
 def load_qdrant_engine(settings: Settings, *, embedder: Embedder | None = None, exact: bool | None = None):
-    """A :class:`~faq_engine.search.qdrant.engine.QdrantEngine` over the collection the settings name."""
+    """A :class:`~faq_engine.search.qdrant.engine.QdrantEngine` over the collection the settings name (``exact``:
+    ``settings.exact``'s if ``None``; ``None`` again lets the collection's size choose)."""
     from .search.qdrant.engine import QdrantEngine
 
+    exact = exact if exact is not None else settings.exact or None
     return QdrantEngine(qdrant_store(settings), embedder or make_embedder(settings), method=settings.method,
                         threshold=settings.threshold, exact=exact)
 

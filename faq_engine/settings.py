@@ -123,6 +123,7 @@ class Settings:
     log_max_mb: float = 100.0  # the log folder's size cap
     log_push_minutes: float = 5.0  # how often a Hub log is uploaded
     search_rate: float = 20.0  # JSON API searches a second per client address (bursts of twice that); 0: no limit
+    exact: bool = False  # scan every FAQ's vector even in a large set (else compact codes pick a short list)
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str]) -> Settings:
@@ -158,6 +159,7 @@ class Settings:
             qdrant_collection=env.get("FAQ_ENGINE_QDRANT_COLLECTION") or default["qdrant_collection"],
             qdrant_api_key=qdrant_api_key,
             log=(env.get("FAQ_ENGINE_LOG") or "").strip() or None,
+            exact=_choice(env, "FAQ_ENGINE_EXACT", "0", ("0", "1")) == "1",
             search_rate=_number(env, "FAQ_ENGINE_SEARCH_RATE", default["search_rate"], valid=lambda v: v >= 0,
                                 rule="0 (no limit) or more"),
             **numbers,

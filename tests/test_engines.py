@@ -96,6 +96,19 @@ def test_both_engines_give_the_same_hits_for_the_same_questions(bundled, embedde
 
 
 @pytest.mark.parametrize("method", METHOD_CHOICES)
+def test_the_compact_code_scan_agrees_with_the_exact_scan_when_its_short_list_holds_the_set(bundled, embedder, method):
+    pytest.importorskip("faiss")
+    exact = MemoryEngine(bundled, embedder, method=method, exact=True)
+    compact = MemoryEngine(bundled, embedder, method=method, exact=False)
+    assert exact.compact is None and compact.compact is not None
+    vectors = embedder.embed(QUESTIONS)
+    for k in K_VALUES:
+        for m, c in zip(exact.search_batch(QUESTIONS, k, vectors=vectors), compact.search_batch(QUESTIONS, k,
+                                                                                                vectors=vectors)):
+            assert_same(m, c)
+
+
+@pytest.mark.parametrize("method", METHOD_CHOICES)
 def test_the_edge_cases_agree(bundled, embedder, qdrant_store, method):
     memory, qdrant = engines(bundled, embedder, qdrant_store, method)
     for engine in (memory, qdrant):
@@ -134,6 +147,8 @@ def test_ties_go_to_the_faq_that_comes_first_on_both(tmp_path):
         m, q = memory.search("How do I renew?", 2), qdrant.search("How do I renew?", 2)
         assert [h.id for h in m] == ["z", "a"] == [h.id for h in q], method  # identical FAQs: set order
         assert_same(m, q)
+        if method != "bm25":  # the compact scan too
+            assert_same(m, MemoryEngine(faqs, fake, method=method, exact=False).search("How do I renew?", 2))
 
 
 def test_an_empty_collection_answers_nothing_on_both(embedder):

@@ -26,6 +26,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--dataset", help="FAQ source (default: the bundled 'medicare')")
     p.add_argument("--method", choices=METHOD_CHOICES, help="ranking method")
     p.add_argument("--json", action="store_true", help="print JSON instead of a table")
+    p.add_argument("--exact", action="store_true",
+                   help="scan every FAQ's vector, even in a large set (default: compact codes from 200,000 FAQs)")
     add_qdrant_options(p)
     add_common_options(p)
     p.set_defaults(func=run)
@@ -100,7 +102,7 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
 
     settings = settings.with_overrides(
         embedder=args.embedder, api_url=args.api_url, fields=args.fields, dataset=args.dataset, method=args.method,
-        qdrant=args.qdrant, qdrant_collection=args.collection,
+        qdrant=args.qdrant, qdrant_collection=args.collection, exact=args.exact or None,
     )
     if (args.query is None) == (args.queries is None):
         raise SystemExit("faq-engine search: error: give one question, or --queries FILE")

@@ -39,3 +39,36 @@ class TricklingQdrant(BaseHTTPRequestHandler):
             time.sleep(0.2)
 
     do_GET = do_POST = do_PUT = _trickle
+
+
+class RecordingQdrant(BaseHTTPRequestHandler):
+    """Answers what a Qdrant server answers to creating a collection and to a query (no points), and keeps
+    every request's method, path and JSON body in :attr:`seen`: what a real server would have been asked."""
+
+    protocol_version = "HTTP/1.1"
+    seen: list = []
+
+    def log_message(self, *args) -> None:
+        pass
+
+    def _answer(self) -> None:
+        import json
+        from importlib.metadata import version
+
+        size = int(self.headers.get("Content-Length") or 0)
+        body = json.loads(self.rfile.read(size) or b"null")
+        self.seen.append((self.command, self.path.split("?")[0], body))
+        if self.path.split("?")[0] == "/":
+            result = {"title": "qdrant - vector search engine", "version": version("qdrant-client")}
+        elif self.path.split("?")[0].endswith("/points/query"):
+            result = {"result": {"points": []}, "status": "ok", "time": 0.0}
+        else:
+            result = {"result": True, "status": "ok", "time": 0.0}
+        data = json.dumps(result).encode()
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
+    do_GET = do_POST = do_PUT = _answer

@@ -38,6 +38,11 @@ from .transport import AnswerTooLarge
 DENSE, SPARSE, PHRASINGS = "dense", "bm25", "alternates"  # PHRASINGS: a multivector, one per alternate
 NAMESPACE = uuid.UUID("6f0b7a52-2f7e-4e55-9a3c-8d1e2b4c6a90")  # FAQ id -> point id, the same everywhere
 EXACT_BELOW = 20_000  # points; an exact scan below, HNSW above (overridable)
+# Above it, a server walks its HNSW graph over 1-bit codes of the dense vectors (kept in RAM, a 32nd of the
+# floats) and re-scores this many times the points asked for with the float vectors: the compact-code scan
+# of the in-memory engine (faq_engine/search/compact.py), done by Qdrant. Not measured here: no server runs
+# here, and the embedded mode takes the setting but always scans floats.
+OVERSAMPLING = 8.0
 UPSERT_BATCH = 256
 SCROLL_PAGE = 1024
 
@@ -148,6 +153,7 @@ class QdrantStore:
         self._call("create the collection", lambda: self.client.create_collection(
             self.collection, vectors_config=vectors,
             sparse_vectors_config={SPARSE: models.SparseVectorParams(modifier=models.Modifier.IDF)},
+            quantization_config=models.BinaryQuantization(binary=models.BinaryQuantizationConfig(always_ram=True)),
             metadata={"faq_engine": asdict(meta)}))
 
     def set_meta(self, meta: CollectionMeta) -> None:
@@ -198,7 +204,8 @@ class QdrantStore:
         from qdrant_client import models
 
         # Embedded mode always scans exactly (and warns about search parameters): they go to servers only.
-        params = models.SearchParams(exact=exact) if self.remote else None
+        codes = None if exact else models.QuantizationSearchParams(rescore=True, oversampling=OVERSAMPLING)
+        params = models.SearchParams(exact=exact, quantization=codes) if self.remote else None
         query = np.asarray(vector, dtype=np.float32).tolist()
         return self._call("search", lambda: self.client.query_points(
             self.collection, query=query if using == DENSE else [query], using=using, limit=k,
