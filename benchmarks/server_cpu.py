@@ -1,12 +1,13 @@
 """The app's own CPU time per search, by way in: Gradio's ``/search`` (gradio_client) and ``GET /api/search``.
 
-Starts ``python app.py`` once, warms both ways up, then for ``--rounds`` rounds asks ``--searches``
-questions one after another each way, alternating, and reads the server process's CPU time
-(user + system, from /proc) before and after each batch. Prints the median milliseconds of CPU
-per search each way and their ratio. Sequential on purpose: the figure is work per search, not
-what concurrency hides.
+Starts ``python app.py`` once (on the bundled FAQs, or on ``--dataset``), and beside it Gradio's
+floor: an app whose one event does nothing (benchmarks/gradio_floor.py). It warms every way up,
+then for ``--rounds`` rounds asks ``--searches`` questions one after another each way,
+alternating, and reads each server process's CPU time (user + system, from /proc) before and
+after each batch. Prints the median milliseconds of CPU per search each way and their ratios.
+Sequential on purpose: the figure is work per search, not what concurrency hides.
 
-    python -m benchmarks.server_cpu [--searches 200] [--rounds 3]
+    python -m benchmarks.server_cpu [--searches 200] [--rounds 3] [--dataset FOLDER]
 """
 
 from __future__ import annotations
@@ -41,30 +42,39 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--searches", type=int, default=200)
     parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--dataset", help="a FAQ set for the app (default: the bundled one)")
     args = parser.parse_args()
     from gradio_client import Client
 
-    app = RunningApp({"FAQ_ENGINE_SEARCH_RATE": "0", "FAQ_ENGINE_METHOD": "", "FAQ_ENGINE_FIELDS": ""}).wait_ready()
+    env = {"FAQ_ENGINE_SEARCH_RATE": "0", "FAQ_ENGINE_METHOD": "", "FAQ_ENGINE_FIELDS": "",
+           **({"FAQ_ENGINE_DATASET": args.dataset} if args.dataset else {})}
+    app = RunningApp(env).wait_ready(timeout=600)
+    floor = RunningApp({}, script=("-m", "benchmarks.gradio_floor")).wait_ready()
     try:
-        client = Client(app.url, verbose=False)
+        client, empty = Client(app.url, verbose=False), Client(floor.url, verbose=False)
         ways = {
-            "Gradio /search (gradio_client)": lambda q: client.predict(q, 5, api_name="/search"),
-            "GET /api/search": lambda q: urllib.request.urlopen(f"{app.url}/api/search?{urlencode({'q': q})}",
-                                                                timeout=30).read(),
+            "Gradio /search (gradio_client)": (app, lambda q: client.predict(q, 5, api_name="/search")),
+            "GET /api/search": (app, lambda q: urllib.request.urlopen(f"{app.url}/api/search?{urlencode({'q': q})}",
+                                                                      timeout=30).read()),
+            "Gradio floor: an event that does nothing": (floor, lambda q: empty.predict(q, 5, api_name="/search")),
         }
-        for ask in ways.values():
-            per_search(app.proc.pid, ask, 20)  # warm-up
+        for server, ask in ways.values():
+            per_search(server.proc.pid, ask, 20)  # warm-up
         spent: dict[str, list[float]] = {name: [] for name in ways}
         for _ in range(args.rounds):
-            for name, ask in ways.items():
-                spent[name].append(per_search(app.proc.pid, ask, args.searches))
+            for name, (server, ask) in ways.items():
+                spent[name].append(per_search(server.proc.pid, ask, args.searches))
     finally:
-        app.stop()
+        app.stop(), floor.stop()
+    report(spent)
+
+
+def report(spent: dict[str, list[float]]) -> None:
     medians = {name: statistics.median(values) for name, values in spent.items()}
     for name, ms in medians.items():
         print(f"{name}: {ms:.1f} ms of server CPU per search (rounds: {', '.join(f'{v:.1f}' for v in spent[name])})")
-    gradio, plain = medians.values()
-    print(f"Gradio / JSON API: {gradio / plain:.1f}x")
+    gradio, plain, floor = medians.values()
+    print(f"Gradio / JSON API: {gradio / plain:.1f}x; Gradio /search above its floor: {gradio - floor:.1f} ms")
 
 
 if __name__ == "__main__":

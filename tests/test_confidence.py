@@ -15,7 +15,7 @@ from faq_engine.faqs.faqset import build_faqset
 from faq_engine.faqs.loader import load_faqs
 from faq_engine.search.engine import FOREIGN_MATCH
 from faq_engine.search.language import foreign
-from faq_engine.search.match import Calibration, Logistic, key, match_threshold, packaged_table
+from faq_engine.search.match import CONFIDENT_PRECISION, Calibration, Logistic, key, packaged_table
 from faq_engine.search.memory import MemoryEngine
 from faq_engine.settings import DEFAULT_FIELDS, DEFAULT_METHOD, FIELDS_CHOICES, METHOD_CHOICES, MODEL_ID
 from tests.support.fakes import HashEmbedder
@@ -40,29 +40,34 @@ def best_hits(engine: MemoryEngine):
     return inside, outside, results
 
 
-@pytest.mark.parametrize("fields, min_confident", [("both", 0.98), ("question+answer", 0.98), ("question", 0.85)])
-def test_every_unrelated_question_is_rejected_and_paraphrases_stay_confident(embedder, fields, min_confident):
+@pytest.mark.parametrize("fields", FIELDS_CHOICES)
+def test_confident_best_hits_are_right_nine_times_in_ten_and_no_unrelated_question_gets_one(embedder, fields):
     engine = MemoryEngine(load_faqs("medicare", embedder, fields=fields), embedder, method=DEFAULT_METHOD)
-    inside, outside, _ = best_hits(engine)
-    assert sum(h.confident for h in inside) / len(inside) >= min_confident
-    assert [q for q, h in outside if h.confident] == []  # all 30 out-of-domain questions
+    queries = read_queries(str(PARAPHRASES))
+    best = [(q, hits[0]) for q, hits in zip(queries, engine.search_batch([q.query for q in queries], 5))]
+    confident = [h.id in q.relevant for q, h in best if h.confident]
+    assert np.mean(confident) >= CONFIDENT_PRECISION
+    assert len(confident) >= 0.5 * sum(q.in_domain for q in queries)  # half the paraphrases, at least
+    assert [q.query for q, h in best if h.confident and not q.in_domain] == []  # all 30 out-of-domain questions
 
 
-def test_the_default_match_is_calibrated_on_the_medicare_questions(embedder):
+def test_the_default_match_is_near_the_truth_on_the_medicare_questions_and_never_overclaims(embedder):
     engine = MemoryEngine(load_faqs("medicare", embedder), embedder)
     queries = read_queries(str(PARAPHRASES))
     hits = [h[0] for h in engine.search_batch([q.query for q in queries], 5)]
     right = [h.id in q.relevant for h, q in zip(hits, queries)]  # out of domain: never right
-    assert abs(np.mean([h.match for h in hits]) - np.mean(right)) < 0.05
+    # Fitted with FAQs removed too, match is a little below the truth on a set that holds every answer:
+    # the price of a low match when the answer is missing (benchmarks/match_loso.py).
+    assert 0 <= np.mean(right) - np.mean([h.match for h in hits]) < 0.1
     assert np.mean([h.match for h, r in zip(hits, right) if r]) > 0.75
-    assert max(h.match for h, q in zip(hits, queries) if not q.in_domain) < match_threshold()
+    assert max(h.match for h, q in zip(hits, queries) if not q.in_domain) < engine.threshold
 
 
 @pytest.mark.parametrize("method", METHOD_CHOICES)
 def test_each_hit_is_confident_exactly_when_its_match_reaches_the_threshold(embedder, method):
     faqs = load_faqs("medicare", embedder)
     engine = MemoryEngine(faqs, embedder, method=method)
-    assert engine.threshold == match_threshold() and engine.calibration is not None
+    assert engine.calibration is not None and engine.threshold == engine.calibration.threshold
     for hits in best_hits(engine)[2]:
         matches = [h.match for h in hits]
         assert all(0.0 <= m <= 1.0 for m in matches) and matches == sorted(matches, reverse=True)
@@ -73,26 +78,27 @@ def test_each_hit_is_confident_exactly_when_its_match_reaches_the_threshold(embe
 
 def test_a_calibration_for_every_ranking_of_the_model_is_packaged():
     table = packaged_table()
-    assert table.model_id == MODEL_ID and 0 < table.threshold < 1
+    assert table.model_id == MODEL_ID
     for method in METHOD_CHOICES:
         for fields in FIELDS_CHOICES:
             fit = table.get(MODEL_ID, method, fields)
             assert fit is not None, key(method, fields)
+            assert 0.5 <= fit.threshold < 1  # confident is never less likely right than wrong
             # A higher score, a wider margin or a smaller lag behind the best never lowers the match.
             assert min(fit.best.weights + fit.others.weights) >= 0
     assert table.get("another/model", DEFAULT_METHOD, DEFAULT_FIELDS) is None
 
 
-def test_match_is_zero_below_the_floor_grows_with_score_and_margin_and_never_rises_down_a_list():
-    fit = Calibration(Logistic((4.0, 20.0, 0.0), -2.0), Logistic((4.0, 20.0, 10.0), -3.0), floor=0.3)
+def test_match_grows_with_score_and_margin_and_never_rises_down_a_list():
+    fit = Calibration(Logistic((4.0, 20.0, 0.0), -2.0), Logistic((4.0, 20.0, 10.0), -3.0), threshold=0.8)
 
-    def match(*scores, sims=None):
-        return fit.matches(np.array(scores), np.array(sims or scores))
+    def match(*scores):
+        return fit.matches(np.array(scores))
 
     assert match(0.7, 0.4)[0] > match(0.7, 0.69)[0]  # the same score, a wider margin
     assert match(0.8, 0.5)[0] > match(0.7, 0.4)[0]  # the same margin, a higher score
     assert match(0.7)[0] == pytest.approx(1 / (1 + np.exp(-(4 * 0.7 - 2))))  # nothing after it: no margin
-    np.testing.assert_array_equal(match(0.9, 0.2, 0.1, sims=[0.25, 0.2, 0.1]), [0.0, 0.0, 0.0])
+    assert 0 < match(0.2, 0.19)[0] < match(0.3, 0.29)[0]  # no floor: a far hit is unlikely, never zeroed
     down = match(0.6, 0.59, 0.2, 0.19)
     assert down[1] == down[0] and np.all(np.diff(down) <= 0)  # the runner-up's wide margin is capped
     assert match(0.9, 0.5, 0.4)[1] < match(0.6, 0.5, 0.4)[1]  # far behind the best: a lower match
@@ -134,7 +140,8 @@ def test_threshold_from_the_environment_overrides_the_calibrated_one(capsys, mon
 def test_an_exact_match_in_a_set_of_one_faq_is_confident(embedder, fields):
     one = build_faqset("one", [FaqEntry("1", "How do I renew my passport?", "Online, with form DS-82.")], embedder,
                        fields=fields)
-    for method in ("dense", "hybrid", "bm25"):
+    # Not BM25: its scores grow with a word's rarity in the set, and in a set of one no word is rare.
+    for method in ("dense", "hybrid"):
         engine = MemoryEngine(one, embedder, method=method)
         hit = engine.search("How do I renew my passport?")[0]
         assert hit.confident and hit.match >= 0.7, (method, hit.match)  # nothing else competes with it

@@ -79,7 +79,6 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     from ..embedders.factory import make_embedder
     from ..faqs.loader import load_faqs
     from ..jobs import hub_access
-    from ..search.match import match_threshold
 
     settings = settings.with_overrides(embedder=args.embedder, api_url=args.api_url, fields=args.fields)
     methods = parse_methods(args.methods, settings.method)
@@ -97,9 +96,9 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
         print(json.dumps({"default": settings.method, **{m: s.to_dict() for m, s in results.items()}}, indent=2))
         return 0
     n_in = sum(q.in_domain for q in queries)
-    threshold = match_threshold() if settings.threshold is None else settings.threshold
+    thresholds = ", ".join(f"{m} {s.threshold:.2f}" for m, s in results.items())
     print(f"FAQs: {faqs.name} ({len(faqs)}, embedded text: {faqs.fields}); queries: {n_in} in domain, "
-          f"{len(queries) - n_in} out of domain; confident at a match of {threshold:.2f}")
+          f"{len(queries) - n_in} out of domain; confident at a match of: {thresholds}")
     print(format_report(results, settings.method))
     return 0
 

@@ -75,6 +75,7 @@ class MethodScores:
     ece: float | None = None
     reliability: tuple[ReliabilityBin, ...] = ()
     selective: Selective | None = None  # the shown hits' calibration, confident precision and coverage
+    threshold: float | None = None  # the match a hit needed to count as confident
 
     def to_dict(self, digits: int = 4) -> dict:
         """The JSON form printed by ``faq-engine eval --json``."""
@@ -84,7 +85,7 @@ class MethodScores:
         return {
             "top1": r(self.top1), "mrr@10": r(self.mrr10), "recall@5": r(self.recall5), "hit@5": r(self.hit5),
             "n": self.n, "in_domain_confident": r(self.in_domain_confident),
-            "ood_rejected": r(self.ood_rejected), "n_ood": self.n_ood, "ece": r(self.ece),
+            "ood_rejected": r(self.ood_rejected), "n_ood": self.n_ood, "ece": r(self.ece), "threshold": self.threshold,
             "reliability": [{"low": b.low, "high": b.high, "count": b.count, "mean_match": r(b.mean_match),
                              "accuracy": r(b.accuracy)} for b in self.reliability],
             **(self.selective.to_dict(digits) if self.selective is not None else {}),

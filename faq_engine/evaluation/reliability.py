@@ -50,22 +50,24 @@ def expected_calibration_error(predicted: Sequence[float], correct: Sequence[boo
     return sum(b.count * abs(b.mean_match - b.accuracy) for b in found if b.count) / total
 
 
-def fit_logistic(features: np.ndarray, labels: np.ndarray, *, l2: float = 1e-2,
-                 iterations: int = 100) -> tuple[np.ndarray, float]:
+def fit_logistic(features: np.ndarray, labels: np.ndarray, *, l2: float = 1e-2, iterations: int = 100,
+                 weights: np.ndarray | None = None) -> tuple[np.ndarray, float]:
     """Weights and bias of an L2-regularised logistic regression, by Newton's method.
 
-    ``features`` is ``(n, f)``, ``labels`` 0/1. The small ridge keeps the fit finite when
-    the classes separate (a ranking method that is never wrong on the data).
+    ``features`` is ``(n, f)``, ``labels`` 0/1, ``weights`` how much each row counts (1 each by
+    default). The small ridge keeps the fit finite when the classes separate (a ranking method
+    that is never wrong on the data).
     """
     x = np.c_[np.asarray(features, dtype=np.float64), np.ones(len(features))]
     y = np.asarray(labels, dtype=np.float64)
+    w = np.ones(len(y)) if weights is None else np.asarray(weights, dtype=np.float64)
     beta = np.zeros(x.shape[1])
     ridge = l2 * np.eye(x.shape[1])
     ridge[-1, -1] = 0.0  # the bias is not shrunk
     for _ in range(iterations):
         p = 1.0 / (1.0 + np.exp(-np.clip(x @ beta, -50, 50)))
-        gradient = x.T @ (p - y) + ridge @ beta
-        hessian = (x * (p * (1 - p))[:, None]).T @ x + ridge
+        gradient = x.T @ (w * (p - y)) + ridge @ beta
+        hessian = (x * (w * p * (1 - p))[:, None]).T @ x + ridge
         step = np.linalg.solve(hessian, gradient)
         beta -= step
         if np.max(np.abs(step)) < 1e-10:

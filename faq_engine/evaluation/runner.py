@@ -64,7 +64,8 @@ def score_methods(faqs: FaqSet, embedder: Embedder, queries: Sequence[LabelledQu
         # As the CLI and the app would show the default top 5: confident if any of them is.
         shown = [confident_match(hits[:SHOWN]) for hits in results]
         scores = evaluate(ranked, shown, queries, [hits[0].match if hits else None for hits in results])
-        out[method] = replace(scores, selective=selective([hits[:SHOWN] for hits in results], queries))
+        out[method] = replace(scores, selective=selective([hits[:SHOWN] for hits in results], queries),
+                              threshold=engine.threshold)
     return out
 
 

@@ -25,7 +25,7 @@ from ..settings import DEFAULT_METHOD, DEFAULT_TOP_K, METHOD_CHOICES, Fields, Me
 from ..vectors import check_dim, l2_normalize
 from .hits import SearchHit
 from .language import foreign
-from .match import Calibration, match_threshold, packaged_table
+from .match import Calibration, packaged_table
 
 # The model reads 256 tokens (about 1,000 to 1,500 characters of English); a question far past that is
 # not a question, and tokenising megabytes costs seconds and memory on a shared server.
@@ -96,7 +96,7 @@ class Engine(ABC):
     questions, ``hybrid``: the blend of :mod:`.hybrid`), and each hit's ``score`` is the one it was
     ordered by; its ``similarity`` is always the dot product of the unit question vector and the
     FAQ's vector. Its ``match`` is the calibrated probability that it answers the question, and it is
-    ``confident`` when the match reaches ``threshold`` (by default the calibrated one).
+    ``confident`` when the match reaches ``threshold`` (by default the one calibrated for the ranking).
     """
 
     def __init__(self, embedder: Embedder, fields: Fields, *, method: Method = DEFAULT_METHOD,
@@ -106,7 +106,8 @@ class Engine(ABC):
         self.embedder = embedder
         self.method: Method = method
         self.calibration = calibration or packaged_table().get(embedder.model_id, method, fields)
-        self.threshold = match_threshold() if threshold is None else float(threshold)
+        fitted = self.calibration.threshold if self.calibration is not None else Calibration.threshold
+        self.threshold = fitted if threshold is None else float(threshold)
 
     def search(self, query: str, k: int = DEFAULT_TOP_K) -> list[SearchHit]:
         """The ``k`` best FAQs for ``query``, best first."""
@@ -168,7 +169,7 @@ class Engine(ABC):
         similarities = np.asarray(ranking.similarities, dtype=np.float64)
         matches: list = [None] * len(scores)
         if self.calibration is not None and len(scores):
-            matches = self._matches([e.question for e in ranking.entries[: len(scores)]], scores, similarities, k)
+            matches = self._matches([e.question for e in ranking.entries[: len(scores)]], scores, k)
             if foreign_question:
                 matches = [min(m, FOREIGN_MATCH) for m in matches]
         return [SearchHit(rank, e.id, e.question, e.answer, float(score), e.url, is_confident(match, self.threshold),
@@ -177,14 +178,14 @@ class Engine(ABC):
                 in enumerate(zip(ranking.entries[:k], scores.tolist(), similarities.tolist(), matches), start=1)]
 
 
-    def _matches(self, questions: list[str], scores: np.ndarray, similarities: np.ndarray, k: int) -> list[float]:
+    def _matches(self, questions: list[str], scores: np.ndarray, k: int) -> list[float]:
         """The hits' match. A question a set holds twice is one candidate, not two rivals: the margin is taken
         over the next other question, and its twin shares its match."""
         first: dict[str, int] = {}
         owner = [first.setdefault(" ".join(q.casefold().split()), i) for i, q in enumerate(questions)]
         kept = sorted(first.values())
         # Fewer than k + 1 FAQs ranked: nothing else was in the running (a tiny set, or BM25's last match).
-        found = self.calibration.matches(scores[kept], similarities[kept], exhausted=len(scores) <= k)
+        found = self.calibration.matches(scores[kept], exhausted=len(scores) <= k)
         of = dict(zip(kept, found.tolist()))
         return np.minimum.accumulate([of[o] for o in owner]).tolist()
 

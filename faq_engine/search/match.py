@@ -1,20 +1,20 @@
 """``match``: the calibrated probability that a hit answers the question. Pure: no I/O but the package data.
 
-A hit whose similarity is below a floor is too far from the question to answer it: its
-match is 0. Above it, logistic regressions over features of the hit: its ranking
-``score``, its ``margin`` over the next hit (a clear winner is likelier right than one of
-several look-alikes) and, for the hits after the first, its ``lead`` over the best hit
-(``score - best score``, at most 0: a FAQ far behind the best is rarely another answer).
-``scripts/fit_calibration.py`` fitted them on the top 5 hits of the dev questions of three
-FAQ sets (Medicare paraphrases, covidfaq, stackfaq; out-of-domain questions answered by
-no FAQ), one model for the best hit and one for the others, per ranking method and
-embedded text, and wrote them to ``calibration.json`` beside this file. The floor is the
-lowest that rejects every out-of-domain question of the Medicare set (near misses written
-for it, such as "How do I replace my lost driver's license?"). Down a list, ``match``
-never increases: each hit's is capped by the one above it.
+Logistic regressions over features of the hit: its ranking ``score``, its ``margin`` over the
+next hit (a clear winner is likelier right than one of several look-alikes) and, for the hits
+after the first, its ``lead`` over the best hit (``score - best score``, at most 0: a FAQ far
+behind the best is rarely another answer). ``scripts/fit_calibration.py`` fitted them on the
+top 5 hits of the dev questions of three FAQ sets (Medicare paraphrases, covidfaq, stackfaq;
+out-of-domain questions answered by no FAQ), each set searched whole and with half its FAQs
+removed (so a question whose answer is gone teaches what an on-topic miss looks like), the
+sets weighted alike; one model for the best hit and one for the others, per ranking method and
+embedded text, written to ``calibration.json`` beside this file. No floor zeroes a hit: a far
+hit's match is low because such hits were rarely right. Down a list, ``match`` never
+increases: each hit's is capped by the one above it.
 
-A hit is *confident* when its match reaches the threshold in the same file. A model with
-no fitted calibration gives no match, and nothing is flagged.
+A hit is *confident* when its match reaches its ranking's threshold, chosen in the same fit as
+the lowest at which the confident best hits of every dev set are right at least 90% of the
+time. A model with no fitted calibration gives no match, and nothing is flagged.
 """
 
 from __future__ import annotations
@@ -67,39 +67,39 @@ def features(scores: np.ndarray, exhausted: bool = False) -> np.ndarray:
     return np.c_[s, np.append(s[:-1] - s[1:], s[-1] if exhausted else 0.0), s - s[0]]
 
 
+# The share of confident best hits that must be right, on every dev set: what "confident" promises.
+CONFIDENT_PRECISION = 0.9
+
+
 @dataclass(frozen=True)
 class Calibration:
-    """The match of the hits of one ranking: ``best`` for the first hit, ``others`` for the rest, 0 below
-    ``floor`` (a similarity), never rising down the list."""
+    """The match of the hits of one ranking: ``best`` for the first hit, ``others`` for the rest, never rising
+    down the list; a hit whose match reaches ``threshold`` is confident."""
 
     best: Logistic
     others: Logistic
-    floor: float = -1.0
+    threshold: float = 0.5
 
-    def matches(self, scores: np.ndarray, similarities: np.ndarray, exhausted: bool = False) -> np.ndarray:
-        """The match of each hit of one list, from its ranking scores and similarities (best first; see
-        :func:`features`)."""
+    def matches(self, scores: np.ndarray, exhausted: bool = False) -> np.ndarray:
+        """The match of each hit of one list, from its ranking scores (best first; see :func:`features`)."""
         x = features(scores, exhausted)
-        p = np.concatenate([self.best(x[:1]), self.others(x[1:])])
-        p[np.asarray(similarities, dtype=np.float64) < self.floor] = 0.0
-        return np.minimum.accumulate(p)
+        return np.minimum.accumulate(np.concatenate([self.best(x[:1]), self.others(x[1:])]))
 
     def to_dict(self) -> dict:
         """The JSON form of ``calibration.json``."""
-        return {"best": self.best.to_dict(), "others": self.others.to_dict(), "floor": self.floor}
+        return {"best": self.best.to_dict(), "others": self.others.to_dict(), "threshold": self.threshold}
 
     @classmethod
     def from_dict(cls, raw: dict) -> Calibration:
         """Read :meth:`to_dict`'s form."""
-        return cls(Logistic.from_dict(raw["best"]), Logistic.from_dict(raw["others"]), float(raw["floor"]))
+        return cls(Logistic.from_dict(raw["best"]), Logistic.from_dict(raw["others"]), float(raw["threshold"]))
 
 
 @dataclass(frozen=True)
 class CalibrationTable:
-    """The fitted calibrations of one model, and the match a hit needs to be confident."""
+    """The fitted calibrations of one model."""
 
     model_id: str
-    threshold: float
     by_ranking: dict[str, Calibration]
 
     def get(self, model_id: str, method: str, fields: str) -> Calibration | None:
@@ -115,7 +115,7 @@ def key(method: str, fields: str) -> str:
 def parse_table(raw: dict) -> CalibrationTable:
     """A table from the JSON form that ``scripts/fit_calibration.py`` writes."""
     fits = {name: Calibration.from_dict(c) for name, c in raw["calibrations"].items()}
-    return CalibrationTable(str(raw["model_id"]), float(raw["threshold"]), fits)
+    return CalibrationTable(str(raw["model_id"]), fits)
 
 
 @lru_cache(maxsize=1)
@@ -123,8 +123,3 @@ def packaged_table() -> CalibrationTable:
     """The calibrations shipped in the package."""
     text = resources.files(__package__).joinpath(DATA_FILE).read_text(encoding="utf-8")
     return parse_table(json.loads(text))
-
-
-def match_threshold() -> float:
-    """The match a hit needs to count as confident (fitted with the calibrations)."""
-    return packaged_table().threshold

@@ -25,9 +25,10 @@ def free_port() -> int:
 class RunningApp:
     """``python app.py`` in a subprocess; ``url`` is where it listens."""
 
-    def __init__(self, env: dict[str, str], args: tuple[str, ...] = (), python: str = sys.executable) -> None:
+    def __init__(self, env: dict[str, str], args: tuple[str, ...] = (), python: str = sys.executable,
+                 script: tuple[str, ...] = ("app.py",)) -> None:
         self.env = {**os.environ, **APP_ENV, "GRADIO_SERVER_PORT": str(free_port()), "PYTHONUNBUFFERED": "1", **env}
-        self.proc = subprocess.Popen([python, "app.py", *args], cwd=ROOT, env=self.env, text=True,
+        self.proc = subprocess.Popen([python, *script, *args], cwd=ROOT, env=self.env, text=True,
                                      stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
         self.output: list[str] = []
         self._ready = threading.Event()
