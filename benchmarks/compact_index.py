@@ -4,13 +4,17 @@
 
 The FAQ set is ``--rows`` distinct texts with their real model vectors (benchmarks/distinct_data.py,
 built once). The questions are the dev questions of covidfaq, stackfaq and the Medicare paraphrases,
-embedded once. Each question is searched by the exact engine and the compact one in turn (same
-process, same vectors, alternating), and the script prints:
+embedded once. The exact engine and the compact one search every question in turn, in blocks of all
+the questions alternating over ``--rounds`` (same process, same vectors: each engine's caches warm
+as they would be serving), and the script prints:
 
 - p50 and p95 per question of each, and the ratio of the medians;
-- how often the compact engine's top 10 is the exact one's, in the same order;
+- how often the compact engine's top 10 is the exact one's, in the same order (FAQs whose exact cosines
+  tie to 1e-6 may swap places: float32 rounding orders such ties either way);
 - the largest difference between a returned score and the exact cosine of that FAQ;
-- load time (Parquet to a ready engine) and peak memory of each, each in a fresh process.
+- load time (Parquet to a ready engine) and peak memory of each, each in a fresh process;
+- for short lists of other lengths: the code scan's time per question, and the questions whose exact
+  top 10 the list misses.
 """
 
 from __future__ import annotations
@@ -30,6 +34,7 @@ from benchmarks.distinct_data import build
 from faq_engine.embedders.factory import local_embedder
 from faq_engine.evaluation.runner import read_queries
 from faq_engine.faqs.loader import load_faqs
+from faq_engine.search.compact import CompactIndex
 from faq_engine.search.memory import MemoryEngine
 from faq_engine.settings import Settings
 
@@ -65,7 +70,7 @@ def timed(engine: MemoryEngine, text: str, vector: np.ndarray) -> tuple[float, l
     return time.perf_counter() - start, hits
 
 
-def compare(folder: Path, texts: list[str], method: str) -> None:
+def compare(folder: Path, texts: list[str], method: str, rounds: int) -> None:
     embedder = local_embedder(Settings.from_env(os.environ))
     faqs = load_faqs(str(folder), embedder)
     vectors = embedder.embed_batched(texts)
@@ -73,20 +78,49 @@ def compare(folder: Path, texts: list[str], method: str) -> None:
     compact = MemoryEngine(faqs, embedder, method=method, exact=False)
     row = {h: i for i, h in enumerate(faqs.entries.column("id"))}
     unit = vectors / np.linalg.norm(vectors, axis=1, keepdims=True)
-    times, same, worst = {"exact": [], "compact": []}, 0, 0.0
-    for text, vector, u in zip(texts, vectors, unit):
-        t_exact, want = timed(exact, text, vector)
-        t_compact, got = timed(compact, text, vector)
-        times["exact"].append(t_exact), times["compact"].append(t_compact)
-        same += [h.id for h in got] == [h.id for h in want]
-        cosines = faqs.embeddings[[row[h.id] for h in got]] @ u
+    times, found = {"exact": [], "compact": []}, {}
+    for _ in range(rounds):
+        for name, engine in (("exact", exact), ("compact", compact)):
+            for i, (text, vector) in enumerate(zip(texts, vectors)):
+                seconds, found[name, i] = timed(engine, text, vector)
+                times[name].append(seconds)
+    same, worst = 0, 0.0
+    for i, u in enumerate(unit):
+        want, got = found["exact", i], found["compact", i]
+        cosines = faqs.embeddings[[row[h.id] for h in got]].astype(np.float64) @ u.astype(np.float64)
+        truth = faqs.embeddings[[row[h.id] for h in want]].astype(np.float64) @ u.astype(np.float64)
+        # The same list, or one whose FAQs differ only where two exact cosines tie to 1e-6: float32 sums
+        # taken in another order round such ties either way, in the exact scan too.
+        same += len(got) == len(want) and bool(np.all(np.abs(cosines - truth) <= 1e-6))
         worst = max(worst, float(np.abs(np.array([h.similarity for h in got]) - cosines).max()))
     p50 = {name: np.median(t) * 1000 for name, t in times.items()}
     for name, t in times.items():
         print(f"  {name:<8} p50 {p50[name]:7.2f} ms   p95 {np.percentile(t, 95) * 1000:7.2f} ms")
     print(f"  compact / exact p50: {p50['compact'] / p50['exact']:.3f}")
-    print(f"  top-{K} identical to exact, in order: {same}/{len(texts)} = {same / len(texts):.4f}")
+    print(f"  top-{K} identical to exact, in order (ties to 1e-6 either way): {same}/{len(texts)} = "
+          f"{same / len(texts):.4f}")
     print(f"  largest |returned similarity - exact cosine|: {worst:.2e}")
+
+
+def short_lists(folder: Path, texts: list[str], lengths=(1_000, 2_000, 4_000)) -> None:
+    """For each short-list length: the code scan's p50 per question, and how many questions' exact top 10 it
+    misses (ties to 1e-6 either way)."""
+    embedder = local_embedder(Settings.from_env(os.environ))
+    matrix = load_faqs(str(folder), embedder).embeddings
+    unit = embedder.embed_batched(texts)
+    unit /= np.linalg.norm(unit, axis=1, keepdims=True)
+    truth = [np.sort(np.partition(matrix @ u, -K)[-K:])[::-1] for u in unit]
+    for length in lengths:
+        index = CompactIndex(matrix, shortlist=length)
+        started, rows = [], []
+        for u in unit:
+            start = time.perf_counter()
+            rows.append(index.candidates(u[None, :])[0])
+            started.append(time.perf_counter() - start)
+        missed = sum(not np.allclose(np.sort(index.scores(u, r))[::-1][:K], t, rtol=0, atol=1e-6)
+                     for u, r, t in zip(unit, rows, truth))
+        print(f"  short list {length:>5,}: code scan p50 {np.median(started) * 1000:5.2f} ms, "
+              f"exact top {K} missed for {missed} of {len(texts)} questions")
 
 
 def main() -> None:
@@ -95,11 +129,13 @@ def main() -> None:
     parser.add_argument("--data", type=Path, default=Path("/tmp/faq-engine-scale"))
     parser.add_argument("--eval-dir", type=Path, default=ROOT.parent / "shared" / "eval")
     parser.add_argument("--method", default="dense", choices=("dense", "hybrid"))
+    parser.add_argument("--rounds", type=int, default=3)
     args = parser.parse_args()
     folder = build(args.data, args.rows, args.eval_dir, local_embedder(Settings.from_env(os.environ)))
     texts = questions(args.eval_dir)
     print(f"{args.rows:,} distinct FAQs, {len(texts)} dev questions, method {args.method}, top {K}")
-    compare(folder, texts, args.method)
+    compare(folder, texts, args.method, args.rounds)
+    short_lists(folder, texts)
     plain, codes = (in_fresh_process(folder, exact, args.method) for exact in (True, False))
     assert codes["compact"] and not plain["compact"]
     print(f"  load: exact {plain['seconds']:.1f} s, compact {codes['seconds']:.1f} s "

@@ -17,8 +17,12 @@ import numpy as np
 # From this many FAQs on, the in-memory engine scans codes unless told to scan exactly: below it the exact
 # scan is already fast (about 9 ms at 100,000 FAQs here) and nothing changes (benchmarks/compact_index.py).
 COMPACT_FROM = 200_000
-# FAQs kept from the code scan for exact scoring, per question. Measured at a million FAQs: see the benchmark.
-SHORTLIST = 2_000
+# FAQs kept from the code scan for exact scoring, per question. At a million FAQs, 2,000 missed one of the exact
+# top 10 for 18 of the 1,285 dev questions and 4,000 for 12, at 1.2 ms more (benchmarks/compact_index.py): the
+# misses are questions far from every FAQ, whose neighbours all lie about equally far.
+SHORTLIST = 4_000
+# The codes are scanned in this many parts at once, one thread each (FAISS scans one question on one thread).
+PARTS = 2
 
 
 def available() -> bool:
@@ -40,9 +44,14 @@ class CompactIndex:
         self.shortlist = int(shortlist)
         # Centred first: all-MiniLM vectors share a common direction, and signs around the mean split them evenly.
         self.centre = matrix.mean(axis=0, dtype=np.float64).astype(np.float32)
-        self._codes = faiss.IndexBinaryFlat(8 * -(-matrix.shape[1] // 8))  # whole bytes: packbits pads the last
-        for start in range(0, len(matrix), 65_536):  # bounded temporaries: 65,536 rows at a time
-            self._codes.add(self._code(matrix[start : start + 65_536]))
+        bits = 8 * -(-matrix.shape[1] // 8)  # whole bytes: packbits pads the last
+        self._codes = faiss.IndexBinaryShards(bits, True, True)  # threaded; ids run on across the parts
+        self._parts = [faiss.IndexBinaryFlat(bits) for _ in range(PARTS)]
+        bounds = np.linspace(0, len(matrix), PARTS + 1).astype(np.int64)
+        for part, start, stop in zip(self._parts, bounds[:-1], bounds[1:]):
+            for first in range(start, stop, 65_536):  # bounded temporaries: 65,536 rows at a time
+                part.add(self._code(matrix[first : min(stop, first + 65_536)]))
+            self._codes.add_shard(part)
 
     def __len__(self) -> int:
         return len(self.matrix)
@@ -57,7 +66,8 @@ class CompactIndex:
 
     def scores(self, query: np.ndarray, rows: np.ndarray) -> np.ndarray:
         """The exact scores of ``rows`` for one unit query: their float32 rows times it."""
-        return self.matrix[rows] @ query
+        # einsum, not BLAS: OpenBLAS's threads keep spinning after a call and slowed the code scan's threads.
+        return np.einsum("ij,j->i", self.matrix[rows], query)
 
     def _code(self, vectors: np.ndarray) -> np.ndarray:
         return np.packbits(np.asarray(vectors, dtype=np.float32) > self.centre, axis=1)
