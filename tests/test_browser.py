@@ -362,5 +362,6 @@ def test_the_cards_say_in_words_how_likely_each_answer_is_also_for_a_question_in
     assert "This FAQ set does not seem to answer that" in page.locator("#message").inner_text()
     ask(page, "¿Cómo obtengo una nueva tarjeta de Medicare?")  # confident before the cap; right 1 time in 4
     page.locator("#message").get_by_text("Your question seems to be in Spanish. These FAQs are in English").wait_for()
-    assert "Possibly related (25%)" in page.locator("#results .faq-best").inner_text()
+    said = re.search(r"(?:Possibly related|Probably not it) \((\d+)%\)", page.locator("#results .faq-best").inner_text())
+    assert said and int(said.group(1)) <= 25  # capped at what the model earns on such questions
     assert "Likely answers" not in page.locator("#results").inner_text()
