@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 
 from faq_engine.cli import main
+from faq_engine.evaluation.calibration_fit import SHOWN, Searched, fit, score
 from faq_engine.evaluation.runner import read_queries
 from faq_engine.faqs.entry import FaqEntry
 from faq_engine.faqs.faqset import build_faqset
@@ -171,3 +172,35 @@ def test_a_question_in_another_language_is_said_to_be_and_its_match_is_what_such
     for other in read_queries(str(PARAPHRASES)):  # no English question is taken for another language
         assert foreign(other.query) is None, other.query
     assert foreign("如何获得新的医疗保险卡？") and foreign("Wie bekomme ich eine neue Medicare-Karte?") == "de"
+
+
+def synthetic_set(seed: int, shift: float) -> list[Searched]:
+    """A set whose best hit is right more often the higher and clearer it scores, whole and with answers gone."""
+    rng = np.random.default_rng(seed)
+    scores = np.sort(rng.uniform(0.2, 0.9, (300, SHOWN + 1)), axis=1)[:, ::-1]
+    p = 1 / (1 + np.exp(-(12 * (scores[:, 0] - 0.55 - shift) + 20 * (scores[:, 0] - scores[:, 1]))))
+    right = np.zeros((300, SHOWN))
+    right[:, 0] = rng.random(300) < p
+    whole = Searched(scores, np.full(300, SHOWN + 1), right, np.ones(300, bool))
+    gone = rng.random(300) < 0.5  # half the answers removed: those questions' hits are all wrong
+    halved = Searched(scores, np.full(300, SHOWN + 1), right * ~gone[:, None], ~gone, whole=False)
+    return [whole, halved]
+
+
+def test_the_fit_picks_the_lowest_threshold_at_which_every_set_is_right_nine_times_in_ten():
+    sets = {"easy": synthetic_set(0, -0.05), "hard": synthetic_set(1, 0.1)}
+    fitted = fit(sets)
+    assert min(fitted.best.weights + fitted.others.weights) >= 0
+    tops = {name: (np.array([m[0] for m in lists[0].matches(fitted)]), lists[0].right[:, 0])
+            for name, lists in sets.items()}
+
+    def precise(t: float) -> bool:
+        return all(right[top >= t].mean() >= CONFIDENT_PRECISION for top, right in tops.values() if (top >= t).any())
+
+    assert precise(fitted.threshold)
+    assert not any(precise(t) for t in np.round(np.arange(0.5, fitted.threshold - 0.005, 0.01), 2))  # the lowest
+    found = score(fitted, sets["hard"])
+    assert found["precision"] >= CONFIDENT_PRECISION and found["coverage"] > 0
+    removed = [m[0] >= fitted.threshold for m, g in zip(sets["hard"][1].matches(fitted), ~sets["hard"][1].answerable)
+               if g]
+    assert found["removed_confident"] == pytest.approx(np.mean(removed))

@@ -15,9 +15,10 @@ from typing import Mapping, Sequence
 import numpy as np
 
 from ..search.match import CONFIDENT_PRECISION, Calibration, Logistic, features
+from ..settings import DEFAULT_TOP_K
 from .reliability import expected_calibration_error, fit_logistic
 
-SHOWN = 5  # hits shown by default: the ones calibrated
+SHOWN = DEFAULT_TOP_K  # the hits shown by default: the ones calibrated
 THRESHOLDS = np.round(np.arange(0.5, 1.0, 0.01), 2)  # the thresholds "confident" is chosen from
 
 

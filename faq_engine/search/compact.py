@@ -15,7 +15,7 @@ from __future__ import annotations
 import numpy as np
 
 # From this many FAQs on, the in-memory engine scans codes unless told to scan exactly: below it the exact
-# scan is already fast (about 9 ms at 100,000 FAQs here) and nothing changes (benchmarks/compact_index.py).
+# scan is already fast (18.6 ms for a question at 100,000 FAQs, benchmarks/bench_scale.py) and nothing changes.
 COMPACT_FROM = 200_000
 # FAQs kept from the code scan for exact scoring, per question. At a million FAQs, 2,000 missed one of the exact
 # top 10 for 18 of the 1,285 dev questions and 4,000 for 12, at 1.2 ms more (benchmarks/compact_index.py): the
