@@ -65,7 +65,10 @@ def main() -> None:
             for name, (server, ask) in ways.items():
                 spent[name].append(per_search(server.proc.pid, ask, args.searches))
     finally:
-        app.stop(), floor.stop()
+        try:
+            app.stop()
+        finally:
+            floor.stop()
     report(spent)
 
 

@@ -36,7 +36,7 @@ def test_the_code_scan_keeps_the_exact_nearest_in_its_short_list():
     noise = np.random.default_rng(1).normal(size=(200, 384)).astype(np.float32) * 0.03
     queries = matrix[::100] + noise  # questions near some FAQs, as asked ones are
     queries /= np.linalg.norm(queries, axis=1, keepdims=True)
-    index = CompactIndex(matrix, shortlist=1000)  # 5% of the set (codes of uncentred vectors keep 0.56 of the 10)
+    index = CompactIndex(matrix, shortlist=1000)  # 5% of the set: uncentred codes fall far short of this
     found = index.candidates(queries)
     truth = np.argsort(-(queries @ matrix.T), axis=1)[:, :10]  # the numpy oracle
     recall = np.mean([len(set(t) & set(f)) / 10 for t, f in zip(truth, found)])

@@ -4,7 +4,6 @@ scrubber knows every secret the process holds."""
 from __future__ import annotations
 
 import dataclasses
-import json
 import socket
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -24,6 +23,7 @@ from faq_engine.ui.handlers import DemoHandlers
 from faq_engine.ui.render import make_corpus
 from tests.support.env import env_settings
 from tests.support.hub_server import LoopbackHub
+from tests.support.qdrant_server import send_json
 
 OWNER = "hf_private_data_owner_token"
 NO_PROGRESS = dict(progress=lambda *a, **k: None)
@@ -90,12 +90,7 @@ class EchoingQdrant(BaseHTTPRequestHandler):
         pass
 
     def _echo(self) -> None:
-        body = json.dumps({"status": {"error": f"bad request; headers were {dict(self.headers)}"}}).encode()
-        self.send_response(400)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
+        send_json(self, {"status": {"error": f"bad request; headers were {dict(self.headers)}"}}, 400)
 
     do_GET = do_POST = do_PUT = _echo
 

@@ -25,6 +25,7 @@ from faq_engine.search.qdrant.sync import sync
 from tests.support.cli import run_cli
 from tests.support.env import env_settings
 from tests.support.fakes import HashEmbedder
+from tests.support.qdrant_server import send_json
 from tests.support.tutorial import TUTORIAL_QUERY
 
 EVAL_DIR = Path(__file__).resolve().parents[1].parent / "shared" / "eval"
@@ -114,12 +115,7 @@ class RefusingQdrant(BaseHTTPRequestHandler):
         pass
 
     def _refuse(self) -> None:
-        body = json.dumps({"status": {"error": "Must provide an API key or an Authorization bearer token"}}).encode()
-        self.send_response(401)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
+        send_json(self, {"status": {"error": "Must provide an API key or an Authorization bearer token"}}, 401)
 
     do_GET = do_POST = do_PUT = _refuse
 

@@ -21,7 +21,7 @@ from .engine import Engine, EngineInfo, FaqSample, Ranking
 from .hybrid import blend_scores
 from .index import ExactIndex
 from .match import Calibration
-from .phrasings import closest
+from .phrasings import best_per_owner, closest
 from .ranking import top_k_from_scores
 
 
@@ -138,8 +138,7 @@ class MemoryEngine(Engine):
         alternates = self.faqs.alternates
         if not len(alternates):
             return np.zeros(0, np.int64), np.zeros(0, np.float32)
-        starts = np.flatnonzero(np.r_[True, alternates.owners[1:] != alternates.owners[:-1]])
-        return alternates.owners[starts], np.maximum.reduceat(alternates.vectors @ vector, starts)
+        return best_per_owner(alternates.vectors @ vector, alternates.owners)
 
 
 # The best keyword matches added to a hybrid short list: a FAQ's keyword share can lift it past FAQs that the

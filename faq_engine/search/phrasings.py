@@ -12,6 +12,15 @@ from __future__ import annotations
 import numpy as np
 
 
+def best_per_owner(alternate_scores: np.ndarray, owners: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The FAQs that have phrasings (ascending) and each one's best phrasing score along the last axis.
+
+    ``alternate_scores`` is ``(..., m)``, one column per phrasing, owned by FAQ ``owners[j]`` (ascending).
+    """
+    starts = np.flatnonzero(np.r_[True, owners[1:] != owners[:-1]])
+    return owners[starts], np.maximum.reduceat(alternate_scores, starts, axis=-1)
+
+
 def closest(similarity: np.ndarray, alternate_scores: np.ndarray, owners: np.ndarray) -> np.ndarray:
     """``similarity`` (``(q, n)``, one column a FAQ) raised, in place, to each FAQ's best alternate score.
 
@@ -19,8 +28,6 @@ def closest(similarity: np.ndarray, alternate_scores: np.ndarray, owners: np.nda
     """
     if not len(owners):
         return similarity
-    starts = np.flatnonzero(np.r_[True, owners[1:] != owners[:-1]])
-    best = np.maximum.reduceat(alternate_scores, starts, axis=1)
-    rows = owners[starts]
+    rows, best = best_per_owner(alternate_scores, owners)
     similarity[:, rows] = np.maximum(similarity[:, rows], best)
     return similarity

@@ -2,9 +2,20 @@
 
 from __future__ import annotations
 
+import json
 import threading
 import time
 from http.server import BaseHTTPRequestHandler
+
+
+def send_json(handler: BaseHTTPRequestHandler, payload, status: int = 200) -> None:
+    """Answer ``handler``'s request with ``payload`` as JSON, as a Qdrant server does."""
+    body = json.dumps(payload).encode()
+    handler.send_response(status)
+    handler.send_header("Content-Type", "application/json")
+    handler.send_header("Content-Length", str(len(body)))
+    handler.end_headers()
+    handler.wfile.write(body)
 
 
 class TricklingQdrant(BaseHTTPRequestHandler):
@@ -52,7 +63,6 @@ class RecordingQdrant(BaseHTTPRequestHandler):
         pass
 
     def _answer(self) -> None:
-        import json
         from importlib.metadata import version
 
         size = int(self.headers.get("Content-Length") or 0)
@@ -64,11 +74,6 @@ class RecordingQdrant(BaseHTTPRequestHandler):
             result = {"result": {"points": []}, "status": "ok", "time": 0.0}
         else:
             result = {"result": True, "status": "ok", "time": 0.0}
-        data = json.dumps(result).encode()
-        self.send_response(200)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(data)))
-        self.end_headers()
-        self.wfile.write(data)
+        send_json(self, result)
 
     do_GET = do_POST = do_PUT = _answer
