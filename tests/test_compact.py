@@ -36,13 +36,45 @@ def test_the_code_scan_keeps_the_exact_nearest_in_its_short_list():
     noise = np.random.default_rng(1).normal(size=(200, 384)).astype(np.float32) * 0.03
     queries = matrix[::100] + noise  # questions near some FAQs, as asked ones are
     queries /= np.linalg.norm(queries, axis=1, keepdims=True)
-    index = CompactIndex(matrix, shortlist=1000)  # 5% of the set: uncentred codes fall far short of this
-    found = index.candidates(queries)
+    # 5% of the set, every row of it scored; then only codes within the margin of the 10th nearest. No question is
+    # taken for far from every FAQ here: these made-up clusters are looser than sentence vectors.
+    whole = CompactIndex(matrix, shortlist=1000, margin=384, far=385)
+    trimmed = CompactIndex(matrix, shortlist=1000, far=385)
     truth = np.argsort(-(queries @ matrix.T), axis=1)[:, :10]  # the numpy oracle
-    recall = np.mean([len(set(t) & set(f)) / 10 for t, f in zip(truth, found)])
-    assert found.shape == (200, 1000) and recall >= 0.97
-    assert np.all(found >= 0) and np.all(found < len(matrix))
-    np.testing.assert_allclose(index.scores(queries[0], found[0]), matrix[found[0]] @ queries[0], atol=1e-6)
+    for index in (whole, trimmed):
+        found = index.candidates(queries, 10)
+        recall = np.mean([len(set(t) & set(f)) / 10 for t, f in zip(truth, found)])
+        assert len(found) == 200 and recall >= 0.97
+        assert all(len(np.unique(f)) == len(f) and np.all(f >= 0) and np.all(f < len(matrix)) for f in found)
+    assert all(len(f) == 1000 for f in whole.candidates(queries, 10))
+    rows = trimmed.candidates(queries[:1], 10)[0]
+    np.testing.assert_allclose(trimmed.scores(queries[0], rows), matrix[rows] @ queries[0], atol=1e-6)
+
+
+def test_only_codes_within_the_margin_of_the_kth_nearest_are_scored():
+    matrix = clustered(5_000, seed=2)
+    queries = matrix[:20] + np.random.default_rng(3).normal(size=(20, 384)).astype(np.float32) * 0.05
+    index = CompactIndex(matrix, shortlist=len(matrix), margin=12, far=385)  # the whole set is the short list
+    centre = matrix.mean(axis=0, dtype=np.float64).astype(np.float32)
+    # The numpy oracle: a code's Hamming distance is how many coordinates' signs about the mean differ.
+    distances = ((queries > centre)[:, None, :] != (matrix > centre)[None, :, :]).sum(axis=2)
+    for found, d in zip(index.candidates(queries, 5), distances):
+        want = np.flatnonzero(d <= np.sort(d)[4] + 12)
+        assert np.array_equal(np.sort(found), want) and len(want) < len(matrix) // 2
+
+
+def test_a_question_far_from_every_faq_is_scanned_exactly(embedder):
+    faqs = load_faqs("medicare", embedder)
+    exact = MemoryEngine(faqs, embedder, method="hybrid", exact=True)
+    compact = MemoryEngine(faqs, embedder, method="hybrid", exact=False)
+    near = embedder.embed(["What is Medicare?"])
+    far = np.random.default_rng(4).normal(size=(1, embedder.dim)).astype(np.float32)  # no FAQ points its way
+    far /= np.linalg.norm(far)
+    assert compact.compact.candidates(near, 1)[0] is not None and compact.compact.candidates(far, 1)[0] is None
+    for question, vector in (("What is Medicare?", near), ("zebra quantum violin", far)):
+        want, got = (e.search_batch([question], 5, vectors=vector)[0] for e in (exact, compact))
+        assert [h.id for h in got] == [h.id for h in want]
+        assert [h.score for h in got] == pytest.approx([h.score for h in want], abs=1e-6)
 
 
 def test_alternates_count_in_a_compact_search_as_in_an_exact_one(embedder):

@@ -3,7 +3,7 @@
 Exact: every FAQ is scored for every question (:class:`~faq_engine.search.index.ExactIndex`).
 From :data:`~faq_engine.search.compact.COMPACT_FROM` FAQs on (unless ``exact``), a scan of compact
 codes picks a short list and only that is scored, exactly (:mod:`.compact`): a million FAQs in a
-few milliseconds, with the same scores. Past one machine, the same
+few milliseconds, with the same scores. A question far from every FAQ is scanned whole. Past one machine, the same
 :class:`~faq_engine.search.engine.Engine` runs on Qdrant (:mod:`faq_engine.search.qdrant`).
 """
 
@@ -67,8 +67,25 @@ class MemoryEngine(Engine):
                          self.faqs.embeddings[rows])
 
     def _rank(self, queries: list[str], vectors: np.ndarray, depth: int, *, with_vectors: bool) -> list[Ranking]:
-        if self.compact is not None:
-            return self._rank_short_list(queries, vectors, depth, with_vectors)
+        if self.compact is None:
+            return self._rank_exact(queries, vectors, depth, with_vectors)
+        if self.method == "bm25":
+            return self._rank_keywords(queries, vectors, depth, with_vectors)
+        near = self.compact.candidates(vectors, depth)
+        out: list = [None] * len(queries)
+        # A question far from every FAQ is scanned exactly: its codes cannot tell its nearest FAQs apart.
+        far = [i for i, rows in enumerate(near) if rows is None]
+        listed = [i for i, rows in enumerate(near) if rows is not None]
+        if far:
+            for i, ranking in zip(far, self._rank_exact([queries[i] for i in far], vectors[far], depth, with_vectors)):
+                out[i] = ranking
+        for i, ranking in zip(listed, self._rank_short_list([queries[i] for i in listed], vectors[listed],
+                                                            [near[i] for i in listed], depth, with_vectors)):
+            out[i] = ranking
+        return out
+
+    def _rank_exact(self, queries: list[str], vectors: np.ndarray, depth: int, with_vectors: bool) -> list[Ranking]:
+        """Every FAQ scored for every question, in bounded blocks."""
         out = []
         alternates = self.faqs.alternates
         for start, similarity in self.index.chunks(vectors):  # bounded (questions x FAQs) blocks
@@ -91,19 +108,23 @@ class MemoryEngine(Engine):
         entries = [self.faqs.entries[row] for row in rows.tolist()]
         return Ranking(entries, scores, similarities, self.faqs.embeddings[rows] if with_vectors else None)
 
-    def _rank_short_list(self, queries: list[str], vectors: np.ndarray, depth: int,
+    def _rank_keywords(self, queries: list[str], vectors: np.ndarray, depth: int,
+                       with_vectors: bool) -> list[Ranking]:
+        """bm25 in a large set: keywords alone order the FAQs, so only the hits' similarities are computed."""
+        out = []
+        for vector, keyword in zip(vectors, self.lexical.scores(queries)):
+            rows, scores = top_k_from_scores(keyword, depth)
+            rows, scores = rows[0][scores[0] > 0], scores[0][scores[0] > 0]
+            out.append(self._ranking(rows, scores, self._similarity(vector, rows), with_vectors))
+        return out
+
+    def _rank_short_list(self, queries: list[str], vectors: np.ndarray, near: list[np.ndarray], depth: int,
                          with_vectors: bool) -> list[Ranking]:
-        """As :meth:`_rank`, over each question's short list: the FAQs nearest by code, with the FAQs whose
-        alternates are nearest and the best keyword matches added, all scored exactly."""
-        lexical = self.lexical.scores(queries) if self.lexical is not None else None
-        near = self.compact.candidates(vectors)
+        """As :meth:`_rank_exact`, over each question's short list (``near``: the FAQs nearest by code), with the
+        FAQs whose alternates are nearest and the best keyword matches added, all scored exactly."""
+        lexical = self.lexical.scores(queries) if self.lexical is not None and queries else None
         out = []
         for i, vector in enumerate(vectors):
-            if self.method == "bm25":  # keywords alone order the list: no short list to take
-                rows, scores = top_k_from_scores(lexical[i], depth)
-                rows, scores = rows[0][scores[0] > 0], scores[0][scores[0] > 0]
-                out.append(self._ranking(rows, scores, self._similarity(vector, rows), with_vectors))
-                continue
             take = min(KEYWORD_ROWS, len(self.faqs))
             extra = [] if lexical is None else [np.argpartition(-lexical[i], take - 1)[:take]]
             rows, similarity = self._closest_phrasing(vector, np.concatenate([near[i], *extra]))
@@ -119,7 +140,8 @@ class MemoryEngine(Engine):
         if nearest is not None:
             owners, best = nearest
             rows = np.concatenate([rows, owners[np.argsort(-best)[: self.compact.shortlist]]])
-        rows = np.unique(rows)
+        rows = np.sort(rows)  # sorted and deduplicated by hand: np.unique's hashing cost more than the sort
+        rows = rows[np.concatenate(([True], rows[1:] != rows[:-1]))]
         return rows, self._similarity(vector, rows, nearest)
 
     def _similarity(self, vector: np.ndarray, rows: np.ndarray, nearest=None) -> np.ndarray:
