@@ -4,8 +4,8 @@
 
 The FAQ set is ``--rows`` distinct texts with their real model vectors (benchmarks/distinct_data.py,
 built once). The questions are the dev questions of covidfaq, stackfaq and the Medicare paraphrases,
-embedded once. The exact engine and the compact one take turns, 50 questions each, until both have
-searched every question ``--rounds`` times (same process, same vectors: each engine's caches warm
+embedded once. The exact engine and the compact one take turns, 50 questions each and a quarter
+second apart, until both have searched every question ``--rounds`` times (same process, same vectors: each engine's caches warm
 as they would be serving), and the script prints:
 
 - p50 and p95 per question of each, and the ratio of the medians;
@@ -41,6 +41,9 @@ from faq_engine.settings import Settings
 ROOT = Path(__file__).resolve().parents[1]
 K = 10
 BLOCK = 50  # questions each engine answers before the other takes its turn
+# Seconds between turns, untimed: OpenBLAS's threads spin for a while after the exact scan and slowed the compact
+# scan's threads that followed (the app runs OpenBLAS on one thread, so none spin there).
+PAUSE = 0.25
 
 
 def questions(eval_dir: Path) -> list[str]:
@@ -83,6 +86,7 @@ def compare(folder: Path, texts: list[str], method: str, rounds: int) -> None:
     for _ in range(rounds):
         for start in range(0, len(texts), BLOCK):  # short blocks in turn: both meet the same load on the machine
             for name, engine in (("exact", exact), ("compact", compact)):
+                time.sleep(PAUSE)
                 for i in range(start, min(start + BLOCK, len(texts))):
                     seconds, found[name, i] = timed(engine, texts[i], vectors[i])
                     times[name].append(seconds)
