@@ -49,6 +49,8 @@ def test_the_code_scan_keeps_the_exact_nearest_in_its_short_list():
     assert all(len(f) == 1000 for f in whole.candidates(queries, 10))
     rows = trimmed.candidates(queries[:1], 10)[0]
     np.testing.assert_allclose(trimmed.scores(queries[0], rows), matrix[rows] @ queries[0], atol=1e-6)
+    with pytest.raises(IndexError):  # never a read past the matrix
+        trimmed.scores(queries[0], np.array([len(matrix)]))
 
 
 def test_only_codes_within_the_margin_of_the_kth_nearest_are_scored():

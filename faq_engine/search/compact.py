@@ -60,8 +60,8 @@ class CompactIndex:
         self._codes = faiss.IndexBinaryShards(bits, True, True)  # threaded; ids run on across the parts
         self._parts = [faiss.IndexBinaryFlat(bits) for _ in range(PARTS)]
         for part in self._parts:
-            # Counting, not a heap: FAISS then keeps the nearest by a histogram of the 385 possible distances,
-            # where a heap of 4,000 rows cost as much as the scan itself (benchmarks/compact_index.py).
+            # Counting, not a heap: FAISS then keeps the nearest by a histogram of the 385 possible distances;
+            # a heap of 4,000 rows cost about as much as the scan itself.
             part.use_heap = False
         bounds = np.linspace(0, len(matrix), PARTS + 1).astype(np.int64)
         for part, start, stop in zip(self._parts, bounds[:-1], bounds[1:]):
@@ -89,8 +89,10 @@ class CompactIndex:
         """The exact scores of ``rows`` for one unit query: their float32 rows times it."""
         import faiss
 
-        # FAISS reads the rows where they lie: gathering 4,000 rows into a copy first cost twice the products.
+        # FAISS reads the rows where they lie: gathering them into a copy first cost more than the products.
         rows = np.ascontiguousarray(rows, dtype=np.int64)
+        if len(rows) and (rows.min() < 0 or rows.max() >= len(self.matrix)):  # FAISS would read past the matrix
+            raise IndexError(f"rows must lie in [0, {len(self.matrix)})")
         query = np.ascontiguousarray(query, dtype=np.float32)
         out = np.empty(len(rows), dtype=np.float32)
         faiss.fvec_inner_products_by_idx(faiss.swig_ptr(out), faiss.swig_ptr(query), faiss.swig_ptr(self.matrix),

@@ -3,8 +3,9 @@
 Exact: every FAQ is scored for every question (:class:`~faq_engine.search.index.ExactIndex`).
 From :data:`~faq_engine.search.compact.COMPACT_FROM` FAQs on (unless ``exact``), a scan of compact
 codes picks a short list and only that is scored, exactly (:mod:`.compact`): a million FAQs in a
-few milliseconds, with the same scores. A question far from every FAQ is scanned whole. Past one machine, the same
-:class:`~faq_engine.search.engine.Engine` runs on Qdrant (:mod:`faq_engine.search.qdrant`).
+few milliseconds, with the same scores. A question far from every FAQ is scanned whole. Past one
+machine, the same :class:`~faq_engine.search.engine.Engine` runs on Qdrant
+(:mod:`faq_engine.search.qdrant`).
 """
 
 from __future__ import annotations
