@@ -5,8 +5,8 @@
 The FAQ set is ``--rows`` distinct texts with their real model vectors (benchmarks/distinct_data.py,
 built once). The questions are the dev questions of covidfaq, stackfaq and the Medicare paraphrases,
 embedded once. The exact engine and the compact one take turns, 50 questions each and a quarter
-second apart, until both have searched every question ``--rounds`` times (same process, same vectors: each engine's caches warm
-as they would be serving), and the script prints:
+second apart, until both have searched every question ``--rounds`` times (same process, same
+vectors: each engine's caches warm as they would be serving), and the script prints:
 
 - p50 and p95 per question of each, and the ratio of the medians;
 - how often the compact engine's top 10 is the exact one's, in the same order (FAQs whose exact cosines
