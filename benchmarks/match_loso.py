@@ -34,7 +34,7 @@ ROOT = Path(__file__).resolve().parents[1]
 
 def ceiling(calibration: Calibration, whole: Searched) -> float:
     """The largest share of answerable questions a threshold on ``calibration`` covers with 90% precision."""
-    top = np.array([m[0] if len(m) else 0.0 for m in whole.matches(calibration)])
+    top = whole.best_matches(calibration)
     order = np.argsort(-top, kind="stable")
     right = whole.right[order, 0]
     precise = np.cumsum(right) / np.arange(1, len(right) + 1) >= CONFIDENT_PRECISION

@@ -38,6 +38,10 @@ class Searched:
         """Each question's shown hits' match, as the engine computes it."""
         return [calibration.matches(s[:n], exhausted=n <= SHOWN)[:SHOWN] for s, n in zip(self.scores, self.ranked)]
 
+    def best_matches(self, calibration: Calibration) -> np.ndarray:
+        """Each question's best hit's match (0 for a question with no hit)."""
+        return np.array([m[0] if len(m) else 0.0 for m in self.matches(calibration)])
+
 
 def fit(sets: Mapping[str, Sequence[Searched]]) -> Calibration:
     """The best-hit and other-hits regressions over every list of every set (each set weighing the same), and
@@ -50,8 +54,7 @@ def fit(sets: Mapping[str, Sequence[Searched]]) -> Calibration:
 def precise_threshold(calibration: Calibration, sets: Mapping[str, Sequence[Searched]]) -> float:
     """The lowest threshold at which the confident best hits of every whole set are right at least
     :data:`CONFIDENT_PRECISION` of the time (a set with no confident hit passes)."""
-    tops = [(np.array([m[0] if len(m) else 0.0 for m in s.matches(calibration)]), s.right[:, 0])
-            for lists in sets.values() for s in lists if s.whole]
+    tops = [(s.best_matches(calibration), s.right[:, 0]) for lists in sets.values() for s in lists if s.whole]
     for threshold in THRESHOLDS:
         if all(right[top >= threshold].mean() >= CONFIDENT_PRECISION for top, right in tops
                if (top >= threshold).any()):
@@ -65,7 +68,7 @@ def score(calibration: Calibration, lists: Sequence[Searched]) -> dict[str, floa
     was removed (in the other lists) still gets a confident best hit."""
     whole = next(s for s in lists if s.whole)
     found = whole.matches(calibration)
-    top = np.array([m[0] if len(m) else 0.0 for m in found])
+    top = whole.best_matches(calibration)
     shown = np.concatenate(found)
     shown_right = np.concatenate([r[: len(m)] for m, r in zip(found, whole.right)])
     confident = top >= calibration.threshold

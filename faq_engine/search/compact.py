@@ -58,7 +58,7 @@ class CompactIndex:
         self.centre = matrix.mean(axis=0, dtype=np.float64).astype(np.float32)
         bits = 8 * -(-matrix.shape[1] // 8)  # whole bytes: packbits pads the last
         self._codes = faiss.IndexBinaryShards(bits, True, True)  # threaded; ids run on across the parts
-        self._parts = [faiss.IndexBinaryFlat(bits) for _ in range(PARTS)]
+        self._parts = [faiss.IndexBinaryFlat(bits) for _ in range(PARTS)]  # kept: the shards do not own them
         for part in self._parts:
             # Counting, not a heap: FAISS then keeps the nearest by a histogram of the 385 possible distances;
             # a heap of 4,000 rows cost about as much as the scan itself.
@@ -68,9 +68,6 @@ class CompactIndex:
             for first in range(start, stop, 65_536):  # bounded temporaries: 65,536 rows at a time
                 part.add(self._code(matrix[first : min(stop, first + 65_536)]))
             self._codes.add_shard(part)
-
-    def __len__(self) -> int:
-        return len(self.matrix)
 
     def candidates(self, queries: np.ndarray, k: int) -> list[np.ndarray | None]:
         """For each unit query, the rows of the FAQs among the :attr:`shortlist` nearest by code whose codes lie

@@ -140,7 +140,9 @@ class Engine(ABC):
             return [[] for _ in cleaned]
         # One more than shown: the last hit's match needs its margin over the next.
         rankings = self._rank(cleaned, vectors, k + 1, with_vectors=False)
-        return [self._hits(ranking, k, foreign(q) is not None) for q, ranking in zip(cleaned, rankings)]
+        # The language only lowers a match: with no calibration there is none, and the detector need not run.
+        return [self._hits(ranking, k, self.calibration is not None and foreign(q) is not None)
+                for q, ranking in zip(cleaned, rankings)]
 
     @abstractmethod
     def _rank(self, queries: list[str], vectors: np.ndarray, depth: int, *, with_vectors: bool) -> list[Ranking]:

@@ -52,7 +52,7 @@ class MemoryEngine(Engine):
 
             self.lexical = lexical or Bm25Index(faqs.entries.column("question"))
         self.compact = None  # the short-list scan of a large set (FAISS: imported only for one)
-        if (len(faqs) < COMPACT_FROM if exact is None else exact) is False and available():
+        if (len(faqs) >= COMPACT_FROM if exact is None else not exact) and available():
             self.compact = CompactIndex(self.index.matrix)
 
     def describe(self) -> EngineInfo:
